@@ -1,0 +1,197 @@
+"""The ``classify`` command line: a thin layer over the library. Only this module imports click."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from .errors import PaxClassifyError
+
+DEFAULT_DATA = os.environ.get("PAXCLASSIFY_DATA", "data/labelled")
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file, so a failure leaves no half-written output."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class Command(click.Command):
+    """Turns library errors into one-line messages; --debug (on the group) shows the traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except PaxClassifyError as exc:
+            if ctx.find_root().params.get("debug"):
+                raise
+            raise click.ClickException(str(exc)) from None
+        except KeyboardInterrupt:
+            raise click.ClickException("interrupted") from None
+        except OSError as exc:
+            if ctx.find_root().params.get("debug"):
+                raise
+            raise click.ClickException(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")) from None
+
+
+class Group(click.Group):
+    command_class = Command
+
+
+@click.group(cls=Group)
+@click.version_option(package_name="paxclassify")
+@click.option("--debug", is_flag=True, help="Show Python tracebacks for errors.")
+def cli(debug):
+    """Code peace agreements with PA-X categories, quoting the clauses as evidence."""
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--model", "model_path", type=click.Path(file_okay=False, path_type=Path), help="Model folder (default: the shipped model).")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv", "markdown"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here (atomically) instead of stdout.")
+@click.option("--all", "show_all", is_flag=True, help="Also list absent categories (\"No specific mention\").")
+@click.option("--threshold", type=click.FloatRange(0, 1), help="One threshold for every category instead of the model's.")
+@click.option("--top-k", type=click.IntRange(1, 20), default=3, show_default=True, help="Evidence clauses per category.")
+@click.option("--text-column", help="For CSV inputs: the column holding each document's text.")
+@click.option("--id-column", help="For CSV inputs: the column holding each document's id.")
+@click.option("--batch-size", type=click.IntRange(1), default=64, show_default=True, help="Documents embedded together.")
+def predict(inputs, model_path, fmt, output, show_all, threshold, top_k, text_column, id_column, batch_size):
+    """Code documents: text files, '-' for stdin, folders, or CSV rows.
+
+    Example: classify predict statement.txt --format json -o coding.json
+    """
+    from .documents import iter_documents
+    from .embed import Encoder
+    from .modelio import load_model
+    from .predict import code_documents
+    from .render import render
+
+    model = load_model(model_path)
+    for w in model.warnings:
+        click.echo(f"Warning: {w}", err=True)
+    encoder = Encoder(model.embedding_model)
+    codings, failures, batch = [], 0, []
+
+    def flush():
+        codings.extend(code_documents(model, batch, encoder, threshold=threshold, top_k=top_k))
+        batch.clear()
+
+    for item in iter_documents(list(inputs), text_column=text_column, id_column=id_column):
+        if isinstance(item, PaxClassifyError):
+            click.echo(f"Error: {item}", err=True)
+            failures += 1
+            continue
+        batch.append(item)
+        if len(batch) >= batch_size:
+            flush()
+    if batch:
+        flush()
+    if codings:
+        text = render(codings, fmt, show_all=show_all)
+        if output:
+            write_atomic(output, text)
+            click.echo(f"Wrote {len(codings)} coding(s) to {output}", err=True)
+        else:
+            click.echo(text, nl=False)
+    if failures:
+        raise click.ClickException(f"{failures} input(s) could not be coded; see the errors above")
+
+
+@cli.command()
+@click.option("--model", "model_path", type=click.Path(file_okay=False, path_type=Path), help="Model folder (default: the shipped model).")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), help="PA-X data folder, to show each category's definition.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
+def categories(model_path, data_dir, fmt):
+    """List every PA-X category the model knows: group, whether it is covered, and why not.
+
+    Example: classify categories --data ../shared/pax
+    """
+    import json
+
+    from .modelio import read_manifest, default_model_dir
+
+    manifest = read_manifest(model_path or default_model_dir())
+    rows = [{**c, "covered": True, "reason": ""} for c in manifest["categories"]]
+    rows += [{**c, "covered": False, "threshold": None} for c in manifest.get("uncovered", [])]
+    definitions = {}
+    if data_dir is not None:
+        from training.sources import find_sources, load_categories
+
+        definitions = load_categories(find_sources(data_dir).get("categories", []))["definition"].dropna().to_dict()
+    for r in rows:
+        r["definition"] = definitions.get(r["code"], "")
+    rows.sort(key=lambda r: (r["group"], r["code"]))
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if fmt == "csv":
+        import csv
+
+        w = csv.DictWriter(sys.stdout, fieldnames=["code", "name", "group", "covered", "threshold", "n_positive", "reason", "definition"], extrasaction="ignore", lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+        return
+    group = None
+    for r in rows:
+        if r["group"] != group:
+            group = r["group"]
+            click.echo(f"\n{group}")
+        status = f"covered, threshold {r['threshold']:.2f}" if r["covered"] else f"not covered: {r['reason']}"
+        click.echo(f"  {r['code']:<12} {r['name']} ({status})")
+        if r["definition"]:
+            click.echo(f"      {r['definition']}")
+    covered = sum(r["covered"] for r in rows)
+    click.echo(f"\n{covered} of {len(rows)} categories covered.")
+
+
+@cli.command()
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=DEFAULT_DATA, show_default=True, help="Folder of PA-X files (codings, texts, clause exports).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Model folder to write; an existing one is kept as <out>.previous.")
+@click.option("--codings", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Extra codings CSV (new agreements or corrections); later ones win. Repeatable.")
+@click.option("--embedding-model", help="sentence-transformers folder (default: the packaged all-MiniLM-L6-v2).")
+@click.option("--min-positive", type=click.IntRange(2), default=20, show_default=True, help="Positive agreements a category needs to be modelled.")
+@click.option("--folds", type=click.IntRange(2), default=5, show_default=True, help="Peace-process-grouped folds for choosing thresholds.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Embedding cache (default: ~/.cache/paxclassify/embeddings or $PAXCLASSIFY_CACHE).")
+@click.option("--jobs", type=int, default=None, help="Parallel jobs for fitting (default: 1).")
+def train(data_dir, out, codings, embedding_model, min_positive, folds, cache_dir, jobs):
+    """Train a model from PA-X codings and texts.
+
+    Example: classify train --data ../shared/pax --out models/my-model
+    """
+    from training.train import TrainSettings, train as train_model
+
+    settings = TrainSettings(min_positive=min_positive, n_folds=folds)
+    result = train_model(data_dir, out, codings=list(codings), embedding_model=embedding_model, settings=settings, cache_dir=cache_dir, n_jobs=jobs, progress=True)
+    m = result.manifest
+    for change in result.changes:
+        click.echo(
+            f"{change['file']}: {change['rows_added']} agreement(s) added, {change['rows_corrected']} corrected, "
+            f"{change['labels_flipped']} label(s) flipped" + (f" ({', '.join(f'{k} {v}' for k, v in change['flips_by_category'].items())})" if change["flips_by_category"] else "")
+        )
+    click.echo(f"Embedding cache: {result.cache_hits} reused, {result.cache_misses} embedded")
+    click.echo(f"Categories modelled: {len(m['categories'])}; not covered: {len(m['uncovered'])} (fewer than {min_positive} positive agreements)")
+    oof = m["out_of_fold"]
+    click.echo(f"Out-of-fold (grouped by peace process): micro-F1 {oof['micro_f1']:.4f}  macro-F1 {oof['macro_f1']:.4f}")
+    if result.previous_metrics:
+        prev = result.previous_metrics
+        click.echo(
+            f"Against the previous model: micro-F1 {oof['micro_f1'] - prev.get('micro_f1', 0):+.4f}  macro-F1 {oof['macro_f1'] - prev.get('macro_f1', 0):+.4f}"
+        )
+    click.echo("Time: " + ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items()))
+    click.echo(f"Model written to {result.path}" + (f" (previous kept in {result.path}.previous)" if result.previous_metrics is not None else ""))
+
+
+def main():  # pragma: no cover
+    cli()

@@ -1,0 +1,21 @@
+"""Every exception paxclassify raises on purpose. The CLI turns each into a one-line error."""
+
+
+class PaxClassifyError(Exception):
+    """Base class: a problem the user can fix, described in one line."""
+
+
+class InputError(PaxClassifyError):
+    """A document to code could not be read or is not usable text."""
+
+
+class DataError(PaxClassifyError):
+    """A PA-X data file (codings, texts, clause exports) is missing or malformed."""
+
+
+class ModelError(PaxClassifyError):
+    """A model folder is missing, incomplete, tampered with, or incompatible."""
+
+
+class EmbeddingError(PaxClassifyError):
+    """The sentence-transformers model could not be loaded or used."""

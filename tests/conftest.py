@@ -1,0 +1,35 @@
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from fixtures import FakeEncoder, write_pax_fixture  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_PAX = Path(os.environ.get("PAXCLASSIFY_DATA", REPO.parent / "shared" / "pax"))
+
+
+@pytest.fixture
+def fake_encoder(monkeypatch):
+    """Replace the sentence-transformers encoder everywhere with FakeEncoder."""
+    import classify.embed
+    import training.train
+
+    monkeypatch.setattr(classify.embed, "Encoder", FakeEncoder)
+    monkeypatch.setattr(training.train, "Encoder", FakeEncoder)
+    return FakeEncoder
+
+
+@pytest.fixture
+def pax_dir(tmp_path):
+    return write_pax_fixture(tmp_path / "pax")
+
+
+@pytest.fixture
+def tiny_model(tmp_path, pax_dir, fake_encoder):
+    from training.train import TrainSettings, train
+
+    result = train(pax_dir, tmp_path / "model", settings=TrainSettings(min_positive=5, n_folds=3), cache_dir=tmp_path / "cache")
+    return result.path

@@ -1,0 +1,120 @@
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from classify.cli import cli
+
+DOC = """1. The parties agree to an immediate ceasefire and the cessation of all hostilities.
+
+2. All prisoners and detainees held in connection with the conflict shall be released."""
+
+
+@pytest.fixture
+def doc(tmp_path):
+    p = tmp_path / "statement.txt"
+    p.write_text(DOC)
+    return p
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(cli, [str(a) for a in args], input=input, catch_exceptions=False)
+
+
+def test_json_lists_every_category_with_evidence(tiny_model, doc):
+    r = run("predict", doc, "--model", tiny_model, "--format", "json")
+    assert r.exit_code == 0, r.output
+    [coding] = json.loads(r.stdout)
+    assert coding["id"] == "statement"
+    by_code = {c["code"]: c for c in coding["categories"]}
+    assert set(by_code) == {"Ce", "TjPrire", "GeWom", "HrDet"}
+    assert set(by_code["Ce"]) == {"code", "name", "group", "probability", "threshold", "present", "evidence"}
+    assert by_code["Ce"]["present"] and by_code["TjPrire"]["present"]
+    assert "ceasefire" in by_code["Ce"]["evidence"][0]["text"]
+    assert "prisoners" in by_code["TjPrire"]["evidence"][0]["text"]
+    assert not by_code["GeWom"]["present"] and by_code["GeWom"]["evidence"] == []
+
+
+def test_jsonl_one_line_per_document(tiny_model, doc, tmp_path):
+    other = tmp_path / "other.txt"
+    other.write_text("Women shall be represented in every commission established by this agreement.")
+    r = run("predict", doc, other, "--model", tiny_model, "--format", "jsonl")
+    lines = r.stdout.strip().splitlines()
+    assert [json.loads(l)["id"] for l in lines] == ["statement", "other"]
+
+
+def test_text_sheet_groups_present_categories(tiny_model, doc):
+    r = run("predict", doc, "--model", tiny_model)
+    assert r.exit_code == 0
+    assert "Security sector\n  Ceasefire [Ce]" in r.stdout
+    assert "No specific mention" not in r.stdout
+    r = run("predict", doc, "--model", tiny_model, "--all")
+    assert "Women, girls and gender [GeWom]: No specific mention." in r.stdout
+
+
+def test_csv_one_row_per_present_category(tiny_model, doc):
+    r = run("predict", doc, "--model", tiny_model, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert {row["code"] for row in rows} >= {"Ce", "TjPrire"}
+    assert all(row["present"] == "1" for row in rows)
+
+
+def test_markdown(tiny_model, doc):
+    r = run("predict", doc, "--model", tiny_model, "--format", "markdown")
+    assert r.stdout.startswith("# statement\n")
+    assert "- **Ceasefire** (`Ce`)" in r.stdout
+
+
+def test_output_file_stdin_and_folder(tiny_model, doc, tmp_path):
+    out = tmp_path / "out" / "c.json"
+    r = run("predict", doc.parent, "--model", tiny_model, "-f", "json", "-o", out)
+    assert r.exit_code == 0 and r.stdout == ""
+    assert [c["id"] for c in json.loads(out.read_text())] == ["statement"]
+    r = run("predict", "-", "--model", tiny_model, "-f", "json", input=DOC)
+    assert json.loads(r.stdout)[0]["id"] == "stdin"
+
+
+def test_csv_input_rows(tiny_model, tmp_path):
+    src = tmp_path / "docs.csv"
+    src.write_text('key,body\nd1,"The parties agree to an immediate ceasefire."\nd2,"Women shall be represented in every commission."\n')
+    r = run("predict", src, "--text-column", "body", "--id-column", "key", "--model", tiny_model, "-f", "json")
+    assert [c["id"] for c in json.loads(r.stdout)] == ["d1", "d2"]
+
+
+def test_threshold_override(tiny_model, doc):
+    r = run("predict", doc, "--model", tiny_model, "-f", "json", "--threshold", "0")
+    assert all(c["present"] and c["threshold"] == 0 for c in json.loads(r.stdout)[0]["categories"])
+
+
+def test_missing_file_is_one_line_error(tiny_model, tmp_path):
+    r = run("predict", tmp_path / "nope.txt", "--model", tiny_model)
+    assert r.exit_code == 1
+    assert f"Error: {tmp_path / 'nope.txt'}: no such file or folder\n" in r.stderr
+
+
+def test_missing_model_is_one_line_error(doc, tmp_path):
+    r = run("predict", doc, "--model", tmp_path / "none")
+    assert r.exit_code == 1
+    assert r.stderr == f"Error: {tmp_path / 'none'}: no model folder there; train one with 'classify train' or pass --model\n"
+
+
+def test_tampered_model_is_refused(tiny_model, doc):
+    with open(tiny_model / "estimator.joblib", "ab") as f:
+        f.write(b"x")
+    r = run("predict", doc, "--model", tiny_model)
+    assert r.exit_code == 1
+    assert "SHA-256 does not match the manifest" in r.stderr
+
+
+def test_categories_lists_covered_and_uncovered(tiny_model, pax_dir):
+    r = run("categories", "--model", tiny_model, "--data", pax_dir)
+    assert r.exit_code == 0
+    assert "Ce           Ceasefire (covered, threshold" in r.stdout
+    assert "ceasefire" in r.stdout  # the definition, read from the data folder
+
+
+def test_every_command_has_help_with_example():
+    for name, command in cli.commands.items():
+        assert command.help and "Example:" in command.help, name

@@ -1,0 +1,30 @@
+"""The shipped default model with the real embedding model (slow; runs in CI)."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from classify.cli import cli
+from classify.modelio import default_model_dir, load_model
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "statement.txt"
+
+pytestmark = pytest.mark.slow
+
+
+def test_shipped_model_loads_and_holds_no_training_text():
+    model = load_model(default_model_dir())
+    assert len(model.categories) >= 150
+    manifest = (default_model_dir() / "manifest.json").read_text()
+    assert "description" not in json.loads(manifest)["categories"][0]
+
+
+def test_shipped_model_codes_the_sample_statement():
+    r = CliRunner().invoke(cli, ["predict", str(EXAMPLE), "--format", "json"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    cats = {c["code"]: c for c in json.loads(r.stdout)[0]["categories"]}
+    assert cats["TjPrire"]["present"]
+    assert cats["TjPrire"]["evidence"][0]["text"].startswith("2. Each Party shall release all nationals")
+    assert cats["TjMis"]["present"] or cats["TjMis"]["probability"] > 0.5

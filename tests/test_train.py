@@ -1,0 +1,81 @@
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from classify.errors import DataError
+from classify.modelio import load_model
+from training.sources import find_sources, load_pax, quote_blocks
+from training.train import TrainSettings, best_thresholds, train
+
+
+def test_sources_are_recognised_by_columns(pax_dir):
+    kinds = find_sources(pax_dir)
+    assert {k: [p.name for p in v] for k, v in kinds.items()} == {
+        "api_details": ["api.csv"],
+        "categories": ["categories.csv"],
+        "codings": ["codings.csv"],
+        "descriptions": ["meta.csv"],
+        "gender_text": ["gender_text.csv"],
+    }
+
+
+def test_missing_codings_is_a_clear_error(tmp_path):
+    (tmp_path / "notes.csv").write_text("a,b\n1,2\n")
+    with pytest.raises(DataError, match=re.escape("expected a PA-X codings CSV")):
+        find_sources(tmp_path)
+
+
+def test_quote_blocks_split_pages_and_drop_headings():
+    cell = "Page 1, Article 2: Women shall sit on the council.\n\nPage 3, Untitled: [...] Girls shall go to school in every district."
+    assert quote_blocks(cell) == ["Women shall sit on the council.", "Girls shall go to school in every district."]
+
+
+def test_graded_values_are_binarised(pax_dir):
+    data, _ = load_pax(pax_dir)
+    assert set(np.unique(data.labels["Ce"])) <= {0, 1}
+    assert data.labels["Ce"].sum() > 0
+
+
+def test_train_writes_self_describing_model(tiny_model):
+    manifest = json.loads((tiny_model / "manifest.json").read_text())
+    assert [c["code"] for c in manifest["categories"]] == ["Ce", "TjPrire", "GeWom", "HrDet"]
+    assert all(0 < c["threshold"] < 1 for c in manifest["categories"])
+    assert set(manifest["files"]) == {"estimator.joblib", "README.md"}
+    assert manifest["training_data"]["rows_by_source"]["quote"] > 0
+    assert "CC BY-NC-SA" in (tiny_model / "README.md").read_text()
+    model = load_model(tiny_model)
+    assert model.estimator.coef_.shape == (4, 64)
+
+
+def test_training_is_reproducible(tmp_path, pax_dir, fake_encoder):
+    s = TrainSettings(min_positive=5, n_folds=3)
+    a = train(pax_dir, tmp_path / "a", settings=s, cache_dir=tmp_path / "c")
+    b = train(pax_dir, tmp_path / "b", settings=s, cache_dir=tmp_path / "c")
+    assert [c["threshold"] for c in a.manifest["categories"]] == [c["threshold"] for c in b.manifest["categories"]]
+    assert b.cache_misses == 0 and b.cache_hits > 0
+
+
+def test_retraining_with_codings_reports_changes_and_keeps_previous(tmp_path, pax_dir, fake_encoder):
+    s = TrainSettings(min_positive=5, n_folds=3)
+    out = tmp_path / "model"
+    train(pax_dir, out, settings=s, cache_dir=tmp_path / "c")
+    codings = pd.read_csv(pax_dir / "codings.csv")
+    fix = codings.loc[:2, ["AgtId", "Ce"]].copy()
+    fix["Ce"] = (fix["Ce"] == 0).astype(int)  # flip three labels
+    fix.to_csv(tmp_path / "fix.csv", index=False)
+    result = train(pax_dir, out, codings=[tmp_path / "fix.csv"], settings=s, cache_dir=tmp_path / "c")
+    assert result.changes[0]["rows_corrected"] == 3
+    assert result.changes[0]["flips_by_category"] == {"Ce": 3}
+    assert result.previous_metrics is not None
+    assert (tmp_path / "model.previous" / "manifest.json").is_file()
+    load_model(tmp_path / "model.previous")
+
+
+def test_best_thresholds_separate_perfectly_separable_scores():
+    labels = np.array([[1], [1], [0], [0], [-1]])
+    scores = np.array([[0.9], [0.8], [0.3], [0.2], [0.99]])
+    t = best_thresholds(labels, scores)[0]
+    assert 0.3 < t < 0.8

@@ -1,0 +1,1 @@
+"""Building datasets from PA-X gold, fitting models, evaluating them. Not needed to predict."""

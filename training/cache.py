@@ -1,0 +1,84 @@
+"""On-disk embedding cache keyed by (embedding model, text hash): retraining embeds only new text."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+
+def default_cache_dir() -> Path:
+    return Path(os.environ.get("PAXCLASSIFY_CACHE", Path.home() / ".cache" / "paxclassify" / "embeddings"))
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+class EmbeddingCache:
+    """Embeds texts through ``encoder``, reusing vectors stored in ``directory``.
+
+    Each batch of new vectors is one ``.npz`` shard written atomically, so an interrupted run
+    loses at most the batch in progress and never corrupts earlier shards.
+    """
+
+    def __init__(self, encoder, directory: Path | None = None, *, model_key: str | None = None):
+        self.encoder = encoder
+        key = model_key or encoder.name
+        slug = hashlib.sha256(key.encode()).hexdigest()[:16]
+        self.directory = Path(directory or default_cache_dir()) / slug
+        self._index: dict[str, np.ndarray] | None = None
+        self.hits = 0
+        self.misses = 0
+
+    def _load(self) -> dict[str, np.ndarray]:
+        if self._index is None:
+            self._index = {}
+            if self.directory.is_dir():
+                for shard in sorted(self.directory.glob("*.npz")):
+                    try:
+                        with np.load(shard, allow_pickle=False) as z:
+                            self._index.update(zip(z["keys"].tolist(), z["vectors"]))
+                    except Exception:
+                        continue  # a damaged shard is recomputed, not fatal
+        return self._index
+
+    def encode(self, texts: list[str], *, progress: bool = False, chunk: int = 2048) -> np.ndarray:
+        """Embeddings of ``texts``, array of shape (len(texts), dim); only unseen texts are embedded."""
+        index = self._load()
+        keys = [text_key(t) for t in texts]
+        todo = {}
+        for k, t in zip(keys, texts):
+            if k not in index and k not in todo:
+                todo[k] = t
+        self.misses += len(todo)
+        self.hits += len(keys) - len(todo)
+        items = list(todo.items())
+        for start in range(0, len(items), chunk):
+            part = items[start : start + chunk]
+            vectors = self.encoder.encode([t for _, t in part], progress=progress)
+            self._write([k for k, _ in part], vectors)
+            index.update(zip([k for k, _ in part], vectors))
+        if not keys:
+            return np.zeros((0, self.encoder.dimension), dtype=np.float32)
+        return np.vstack([index[k] for k in keys]).astype(np.float32)
+
+    def _write(self, keys, vectors):
+        self.directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(suffix=".npz.tmp", dir=self.directory)
+        os.close(fd)
+        with open(tmp, "wb") as f:
+            np.savez(f, keys=np.array(keys), vectors=np.asarray(vectors, dtype=np.float32))
+        os.replace(tmp, self.directory / f"{keys[0][:16]}-{len(keys)}.npz")
+
+    # the encoder interface, so a cache can stand in for an Encoder
+    @property
+    def name(self):
+        return self.encoder.name
+
+    @property
+    def dimension(self):
+        return self.encoder.dimension

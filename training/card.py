@@ -1,0 +1,48 @@
+"""The model card (README.md of a model folder), generated from its manifest."""
+
+from __future__ import annotations
+
+
+def model_card(manifest: dict) -> str:
+    cats = manifest["categories"]
+    oof = manifest.get("out_of_fold", {})
+    data = manifest["training_data"]
+    lines = [
+        f"# paxclassify model `{manifest['name']}`",
+        "",
+        f"Created {manifest['created']} by paxclassify {manifest['versions'].get('paxclassify', '?')} with `classify train`.",
+        f"Embedding model: `{manifest['embedding']['model']}` ({manifest['embedding']['dimension']} dimensions); "
+        "one logistic regression per category over clause embeddings; a document's score for a category is its best clause's.",
+        "",
+        "## Training data",
+        "",
+        "PA-X, the Peace Agreements Database (University of Edinburgh / PeaceRep), CC BY-NC-SA 4.0. "
+        "Cite: Bell, C. & Badanjak, S. (2019) \"Introducing PA-X\", *Journal of Peace Research* 56(3):452-466. "
+        "This folder holds fitted weights only: no PA-X text.",
+        "",
+        f"- {data['agreements']} agreements in {data['peace_processes']} peace processes",
+        "- training rows by source: " + ", ".join(f"{k} {v}" for k, v in data["rows_by_source"].items()),
+        f"- thresholds chosen on {data['threshold_documents']['count']} {data['threshold_documents']['kind']} documents",
+        "- files (SHA-256): " + ", ".join(f"`{k}` {v[:12]}" for k, v in data["files"].items()),
+        "",
+        "## Out-of-fold figures",
+        "",
+        f"{manifest['settings']['n_folds']} folds grouped by peace process: micro-F1 {oof.get('micro_f1')}, macro-F1 {oof.get('macro_f1')}. {oof.get('note', '')}",
+    ]
+    evaluation = manifest.get("evaluation")
+    if evaluation:
+        lines += ["", "## Evaluation (`classify evaluate`)", "", evaluation]
+    lines += [
+        "",
+        f"## Categories covered ({len(cats)})",
+        "",
+        "| code | name | group | positive agreements | threshold | out-of-fold F1 |",
+        "|---|---|---|---:|---:|---:|",
+    ]
+    per = oof.get("per_category_f1", {})
+    for c in cats:
+        lines.append(f"| {c['code']} | {c['name']} | {c['group']} | {c['n_positive']} | {c['threshold']:.3f} | {per.get(c['code'], '')} |")
+    unc = manifest.get("uncovered", [])
+    lines += ["", f"## Categories not covered ({len(unc)})", ""]
+    lines += [f"- {u['code']} ({u['name']}): {u['reason']}" for u in unc]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,165 @@
+"""Turn PA-X gold into clause-level training rows with partial labels (1, 0, -1 unknown)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from classify.predict import document_units
+from classify.segment import segment
+
+from .sources import PaxData
+
+DEFINITIONS_GROUP = "__definitions__"
+
+
+@dataclass
+class TrainingSet:
+    """Rows to fit on.
+
+    texts : list of str, length n_rows
+    Y : int8 array of shape (n_rows, n_categories); 1 carries the code, 0 does not, -1 unknown
+    groups : array of str, the peace process of each row (definitions: their own group)
+    kinds : array of str, where each row comes from (description, quote, provision, ...)
+    agt : array of int, AgtId of each row (-1 for definitions)
+    """
+
+    texts: list
+    Y: np.ndarray
+    groups: np.ndarray
+    kinds: np.ndarray
+    agt: np.ndarray
+    codes: list
+
+    def summary(self) -> dict:
+        return {k: int(v) for k, v in pd.Series(self.kinds).value_counts().items()}
+
+
+def select_categories(data: PaxData, min_positive: int) -> tuple[list[str], list[dict]]:
+    """Codes with at least ``min_positive`` positive agreements, and the ones left out with why."""
+    pos = (data.labels == 1).sum()
+    cats = data.categories
+    keep, dropped = [], []
+    for code in data.labels.columns:
+        if code not in cats.index and len(cats):
+            continue  # a column the category table does not know (metadata, typos): not a category
+        n = int(pos[code])
+        if n >= min_positive:
+            keep.append(code)
+        else:
+            dropped.append({"code": code, "n_positive": n, "reason": f"too few examples: {n} positive agreements, {min_positive} needed"})
+    return keep, dropped
+
+
+def ancestors(code: str, categories: pd.DataFrame) -> list[str]:
+    out, seen = [], set()
+    while code in categories.index and categories.at[code, "parent"] and code not in seen:
+        seen.add(code)
+        code = categories.at[code, "parent"]
+        out.append(code)
+    return out
+
+
+def definition_text(code: str, categories: pd.DataFrame) -> str | None:
+    d = categories.at[code, "definition"] if code in categories.index else None
+    if not isinstance(d, str) or not d.strip():
+        return None
+    # the codebook's framing says nothing about the topic; keep what the provision is about
+    d = re.sub(r"(?i)^.*?takes? (?:the )?values? of 1(?:, 2,? or 3)? if\s*", "", d.strip())
+    d = re.sub(r"(?i)\s*(?:otherwise 0|if no such provisions.*)$", "", d)
+    return f"{categories.at[code, 'name']}: {d}"
+
+
+def build_training_set(data: PaxData, codes: list[str], *, use_fulltext_clauses: bool = True) -> TrainingSet:
+    L = data.labels.reindex(columns=codes).fillna(-1).astype(np.int8)
+    col = {c: j for j, c in enumerate(codes)}
+    texts, rows, groups, kinds, agts = [], [], [], [], []
+
+    def add(text, y, agt, kind):
+        texts.append(text)
+        rows.append(y)
+        groups.append(str(data.groups.get(agt, f"agt-{agt}")) if agt >= 0 else DEFINITIONS_GROUP)
+        kinds.append(kind)
+        agts.append(agt)
+
+    for agt, text in zip(data.descriptions().AgtId, data.descriptions().text):
+        add(text, L.loc[agt].values.copy(), agt, "description")
+
+    # text with no per-clause codes: a clause of an agreement that lacks a code cannot carry it;
+    # for the agreement's own codes the clause's label is unknown
+    provisions = data.texts[data.texts.kind == "provision"]
+    clause_texts = [(agt, text, "provision") for agt, text in zip(provisions.AgtId, provisions.text)]
+    if use_fulltext_clauses:
+        for agt, text in zip(data.fulltexts().AgtId, data.fulltexts().text):
+            clause_texts += [(agt, c.text, "fulltext_clause") for c in segment(text)]
+    quoted = data.quotes.groupby(["AgtId", "text"])["code"].apply(set)
+    quoted_keys = set(quoted.index)
+    for agt, text, kind in clause_texts:
+        if (agt, text) in quoted_keys:
+            continue
+        add(text, np.where(L.loc[agt].values == 0, 0, -1).astype(np.int8), agt, kind)
+
+    for (agt, text), qcodes in quoted.items():
+        y = np.where(L.loc[agt].values == 0, 0, -1).astype(np.int8)
+        for q in qcodes:
+            for c in [q, *ancestors(q, data.categories)]:
+                if c in col:
+                    y[col[c]] = 1
+        if (y == 1).any():
+            add(text, y, agt, "quote")
+
+    for code in codes:
+        text = definition_text(code, data.categories)
+        if text:
+            y = np.full(len(codes), -1, dtype=np.int8)
+            for c in [code, *ancestors(code, data.categories)]:
+                if c in col:
+                    y[col[c]] = 1
+            add(text, y, -1, "definition")
+
+    Y = np.vstack(rows).astype(np.int8) if rows else np.zeros((0, len(codes)), dtype=np.int8)
+    return TrainingSet(texts, Y, np.array(groups), np.array(kinds), np.array(agts), list(codes))
+
+
+@dataclass
+class DocumentSet:
+    """Agreement-level documents used to choose thresholds and to evaluate.
+
+    unit_texts : list of str, the scored units of all documents, concatenated
+    owner : int array of shape (n_units,), the document each unit belongs to
+    labels : int8 array of shape (n_docs, n_categories)
+    groups, agt : arrays of shape (n_docs,)
+    """
+
+    unit_texts: list
+    owner: np.ndarray
+    labels: np.ndarray
+    groups: np.ndarray
+    agt: np.ndarray
+    kind: str
+
+
+def build_documents(data: PaxData, codes: list[str], *, kind: str = "auto") -> DocumentSet:
+    """One document per agreement: its full text when a corpus is present (kind 'fulltext'), else its description."""
+    if kind == "auto":
+        kind = "fulltext" if len(data.fulltexts()) else "description"
+    frame = data.texts[data.texts.kind == kind].drop_duplicates("AgtId")
+    L = data.labels.reindex(columns=codes).fillna(-1).astype(np.int8)
+    unit_texts, owner = [], []
+    for i, text in enumerate(frame.text):
+        _, texts = document_units(text)
+        unit_texts += texts
+        owner += [i] * len(texts)
+    agt = frame.AgtId.to_numpy()
+    return DocumentSet(
+        unit_texts,
+        np.array(owner, dtype=np.int64),
+        L.loc[agt].to_numpy(),
+        np.array([str(data.groups.get(a)) for a in agt]),
+        agt,
+        kind,
+    )
+

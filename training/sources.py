@@ -1,0 +1,204 @@
+"""Find and read every PA-X source in a data folder, whatever the files are called.
+
+Files are recognised by their columns, so the files in ``../shared/pax``, the PA-X site's
+exports (full-text corpus, clause-level segment export) and files a user renamed all work.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from classify.errors import DataError
+
+# The kinds of file, each recognised by the columns it must have.
+KINDS = {
+    "codings": {"AgtId", "PP", "GeWom", "Ce"},
+    "gender_codings": {"AgtId", "PP", "WggPar"},
+    "descriptions": {"AgtId", "description"},
+    "fulltext": {"AgtId", "Agreement text"},
+    "segments": {"AgtId", "category", "tagged_text"},
+    "api_details": {"AgtId", "code", "details"},
+    "provisions": {"AgtId", "provision_text"},
+    "gender_text": {"AgtId", "GeWom"},
+    "wgg_text": {"AgtId", "WggPar"},
+    "categories": {"code", "name", "group", "parent"},
+}
+# A file matches the first kind (in this order) whose columns it has.
+ORDER = ["codings", "gender_codings", "fulltext", "segments", "api_details", "provisions", "descriptions", "gender_text", "wgg_text", "categories"]
+
+_PAGE_BLOCK = re.compile(r"(?:^|\n)\s*(?=Page\s+\d+\s*,)")
+_PAGE_HEAD = re.compile(r"^Page\s+\d+\s*,[^\n:]{0,200}:?")
+_ELLIPSIS = re.compile(r"\[\s*\.\.\.\s*\]|\.\.\.|\u2026")
+
+
+def read_csv(path: Path, **kwargs) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, low_memory=False, encoding="utf-8-sig", **kwargs)
+    except Exception as exc:
+        raise DataError(f"{path}: cannot be read as CSV ({exc.__class__.__name__}: {exc})") from exc
+
+
+def sniff(path: Path) -> str | None:
+    """The kind of PA-X file ``path`` is, or None."""
+    try:
+        columns = set(pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns)
+    except Exception:
+        return None
+    for kind in ORDER:
+        if KINDS[kind] <= columns:
+            return kind
+    return None
+
+
+def find_sources(data_dir: Path) -> dict[str, list[Path]]:
+    """Every recognised CSV under ``data_dir`` (recursively), by kind."""
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise DataError(f"{data_dir}: no such data folder; point --data at a folder of PA-X files (e.g. ../shared/pax)")
+    found: dict[str, list[Path]] = {}
+    for path in sorted(data_dir.rglob("*.csv")):
+        kind = sniff(path)
+        if kind:
+            found.setdefault(kind, []).append(path)
+    if "codings" not in found:
+        raise DataError(
+            f"{data_dir}: expected a PA-X codings CSV (columns AgtId, PP and category columns such as GeWom, Ce); "
+            f"found {', '.join(p.name for p in sorted(data_dir.glob('*.csv'))) or 'no CSV files'}"
+        )
+    return found
+
+
+def quote_blocks(cell) -> list[str]:
+    """The quoted provisions in a PA-X clause-quote cell (``Page N, heading: text`` blocks)."""
+    if not isinstance(cell, str) or not cell.strip():
+        return []
+    out = []
+    for block in _PAGE_BLOCK.split(cell):
+        block = _PAGE_HEAD.sub("", block.strip())
+        block = _ELLIPSIS.sub(" ", block)
+        block = re.sub(r"[ \t]*\r?\n[ \t]*", "\n", block).strip()
+        if len(block) >= 20:
+            out.append(block)
+    return out
+
+
+@dataclass
+class PaxData:
+    """Everything read from a data folder.
+
+    ``labels`` is an int8 frame indexed by AgtId with one column per category: 1 present,
+    0 absent, -1 unknown (e.g. gender sub-codes of an agreement missing from the gender dataset).
+    ``quotes`` holds clause-level gold: (AgtId, code, text) rows.
+    ``texts`` holds agreement text without per-clause codes: (AgtId, kind, text) rows.
+    """
+
+    labels: pd.DataFrame
+    groups: pd.Series  # AgtId -> peace process (PP)
+    categories: pd.DataFrame  # code -> name, group, parent, definition
+    quotes: pd.DataFrame
+    texts: pd.DataFrame
+    files: dict[str, list[Path]] = field(default_factory=dict)
+    years: pd.Series | None = None
+
+    def descriptions(self) -> pd.DataFrame:
+        return self.texts[self.texts.kind == "description"]
+
+    def fulltexts(self) -> pd.DataFrame:
+        return self.texts[self.texts.kind == "fulltext"]
+
+
+def category_columns(frame: pd.DataFrame, known_codes: set[str]) -> list[str]:
+    return [c for c in frame.columns if c in known_codes]
+
+
+def binarise(frame: pd.DataFrame, columns: list[str], path: Path) -> pd.DataFrame:
+    """PA-X values (0/1, or 0-3 where graded) to 0/1; blanks become -1 (unknown)."""
+    values = frame[columns].apply(pd.to_numeric, errors="coerce")
+    out = np.where(values.isna(), -1, (values > 0).astype(int))
+    return pd.DataFrame(out.astype(np.int8), index=frame.index, columns=columns)
+
+
+def load_categories(paths: list[Path]) -> pd.DataFrame:
+    if not paths:
+        return pd.DataFrame(columns=["name", "group", "parent", "definition"]).rename_axis("code")
+    cats = read_csv(paths[0]).drop_duplicates("code")
+    if "level" in cats.columns:
+        cats = cats[cats["level"].notna()]  # rows without a level are agreement metadata (Con, PP, Dat, ...)
+    cats = cats.set_index("code")
+    cats["definition"] = cats.get("definition_short", pd.Series(index=cats.index, dtype=object))
+    cats["parent"] = cats["parent"].where(cats["parent"].notna(), None)
+    return cats[["name", "group", "parent", "definition"]]
+
+
+def load_pax(data_dir: Path, *, extra_codings: list[Path] = ()) -> tuple[PaxData, list[dict]]:
+    """Read a data folder (and optional extra codings CSVs, later ones winning).
+
+    Returns the data and one change report per extra codings file.
+    """
+    from .codings import apply_codings, read_codings
+
+    files = find_sources(data_dir)
+    categories = load_categories(files.get("categories", []))
+    codings = read_codings(files["codings"][0], known_codes=set(categories.index) or None)
+    for extra in files["codings"][1:]:
+        codings, _ = apply_codings(codings, read_codings(extra, known_codes=set(codings.columns)))
+    reports = []
+    for extra in extra_codings:
+        codings, report = apply_codings(codings, read_codings(Path(extra), known_codes=set(codings.columns)))
+        report["file"] = str(extra)
+        reports.append(report)
+
+    groups = codings["PP"].astype(str)
+    meta_cols = [c for c in codings.columns if c in ("PP", "Dat", "Agt", "PPName")]
+    codes = [c for c in codings.columns if c not in meta_cols]
+    labels = codings[codes].astype(np.int8)
+    years = pd.to_datetime(codings["Dat"], dayfirst=True, errors="coerce").dt.year if "Dat" in codings else None
+
+    # Gender sub-codes: known where the gender dataset coded the agreement, and 0 where the
+    # agreement has no provision on women at all; unknown otherwise.
+    for path in files.get("gender_codings", []):
+        gframe = read_csv(path).drop_duplicates("AgtId", keep="last").set_index("AgtId")
+        wgg = [c for c in gframe.columns if c.startswith("Wgg")]
+        gvals = binarise(gframe, wgg, path).reindex(labels.index)
+        fill = np.zeros(len(labels)) - 1
+        if "GeWom" in labels:
+            fill[(labels["GeWom"] == 0).to_numpy()] = 0
+        gvals = gvals.apply(lambda col: col.fillna(pd.Series(fill, index=labels.index)))
+        labels = pd.concat([labels.drop(columns=[c for c in wgg if c in labels]), gvals.astype(np.int8)], axis=1)
+
+    quotes, texts = [], []
+    for path in files.get("api_details", []):
+        f = read_csv(path)
+        quotes += [(a, c, b) for a, c, d in zip(f.AgtId, f.code, f.details) for b in quote_blocks(d)]
+    for path in files.get("segments", []):
+        f = read_csv(path)
+        value = pd.to_numeric(f.get("value", 1), errors="coerce").fillna(1)
+        f = f[value > 0]
+        quotes += [(a, c, str(t).strip()) for a, c, t in zip(f.AgtId, f.category, f.tagged_text) if isinstance(t, str) and len(t.strip()) >= 20]
+    for kind in ("gender_text", "wgg_text"):
+        for path in files.get(kind, []):
+            f = read_csv(path)
+            for code in [c for c in f.columns if c != "AgtId"]:
+                quotes += [(a, code, b) for a, cell in zip(f.AgtId, f[code]) for b in quote_blocks(cell)]
+    for path in files.get("descriptions", []):
+        f = read_csv(path)
+        texts += [(a, "description", t.strip()) for a, t in zip(f.AgtId, f.description) if isinstance(t, str) and t.strip()]
+    for path in files.get("provisions", []):
+        f = read_csv(path)
+        texts += [(a, "provision", t.strip()) for a, t in zip(f.AgtId, f.provision_text) if isinstance(t, str) and len(t.strip()) >= 20]
+    for path in files.get("fulltext", []):
+        f = read_csv(path)
+        texts += [(a, "fulltext", t) for a, t in zip(f.AgtId, f["Agreement text"]) if isinstance(t, str) and t.strip()]
+
+    quotes = pd.DataFrame(quotes, columns=["AgtId", "code", "text"]).drop_duplicates()
+    texts = pd.DataFrame(texts, columns=["AgtId", "kind", "text"]).drop_duplicates()
+    # only agreements in the codings count: the rest have no gold
+    quotes = quotes[quotes.AgtId.isin(labels.index)].reset_index(drop=True)
+    texts = texts[texts.AgtId.isin(labels.index)].reset_index(drop=True)
+    data = PaxData(labels=labels, groups=groups, categories=categories, quotes=quotes, texts=texts, files=files, years=years)
+    return data, reports
