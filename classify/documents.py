@@ -1,4 +1,4 @@
-"""Read the documents to code: text files, stdin, folders of .txt files, CSV rows."""
+"""Read the documents to code: text, PDF, Word and HTML files, stdin, folders of them, CSV rows."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import InputError
+from .formats import SUFFIXES as DOCUMENT_SUFFIXES, document_pages
 from .predict import Document
 
 TEXT_SUFFIXES = {".txt", ".md"}
@@ -27,6 +28,9 @@ def read_text_file(path: Path) -> Document:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror})") from exc
+    pages = document_pages(data, str(path), path.suffix)  # PDF, .docx, HTML (by content and extension)
+    if pages is not None:
+        return Document(id=path.stem, pages=pages, source=str(path))
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(f"{path}: looks like a binary file, not text")
     text = decode(data, str(path))
@@ -57,21 +61,31 @@ def read_csv_rows(path: Path, text_column: str, id_column: str | None) -> Iterat
 def iter_documents(paths: list[str], *, text_column: str | None = None, id_column: str | None = None) -> Iterator[Document | InputError]:
     """Every document named by ``paths``, or an InputError in its place (so good ones still get coded).
 
-    A path is a file, ``-`` (stdin), a folder (its .txt and .md files, sorted), or with
+    A path is a file (text, PDF, .docx or HTML, told apart by content and extension), ``-``
+    (stdin), a folder (its .txt, .md, .pdf, .docx, .html and .htm files, sorted), or with
     ``text_column`` a CSV file whose rows are documents.
     """
     for raw in paths:
         if raw == "-":
-            text = decode(sys.stdin.buffer.read(), "<stdin>")
+            data = sys.stdin.buffer.read()
+            try:
+                pages = document_pages(data, "<stdin>")
+            except InputError as exc:
+                yield exc
+                continue
+            if pages is not None:
+                yield Document(id="stdin", pages=pages, source="<stdin>")
+                continue
+            text = decode(data, "<stdin>")
             yield Document(id="stdin", pages=text, source="<stdin>") if text.strip() else InputError("<stdin>: no text to code")
             continue
         path = Path(raw)
         if not path.exists():
             yield InputError(f"{path}: no such file or folder")
         elif path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES)
+            files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES)
             if not files:
-                yield InputError(f"{path}: the folder has no .txt or .md files")
+                yield InputError(f"{path}: the folder has no {', '.join(DOCUMENT_SUFFIXES)} files")
             for file in files:
                 yield from iter_documents([str(file)])
         elif text_column and path.suffix.lower() in {".csv", ".tsv"}:
