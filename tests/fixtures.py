@@ -31,6 +31,7 @@ CATEGORIES = [
     ("Ge", "Gender", "Gender", None, None, 0),
     ("GeWom", "Women, girls and gender", "Gender", "Ge", "Takes the value of 1 if provisions address women.", 1),
     ("HrRel", "Rights related issues", "Rights related issues", None, None, 0),
+    ("WggPar", "Participation", "PA-X Gender: Participation", None, "Women's participation in the peace process or its institutions.", 1),
     ("HrDet", "Detention procedures", "Rights related issues", "HrRel", "Takes the value of 1 if the agreement includes rules for detaining individuals.", 1),
 ]
 
@@ -83,3 +84,28 @@ class FakeEncoder:
                 out[i, h % self.dimension] += 1.0 if (h >> 8) % 2 else -1.0
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms == 0, 1, norms)
+
+
+def write_more_sources(folder: Path) -> Path:
+    """Add the other PA-X formats to a fixture folder: full-text corpus, clause-level segment
+    export, constitution-matched provisions, Wgg quotes and gender codings."""
+    codings = pd.read_csv(folder / "codings.csv")
+    full, segs, provs, wgg, gcod = [], [], [], [], []
+    for i, row in codings.iterrows():
+        agt = row.AgtId
+        clauses = [f"{n + 1}. {TOPICS[c][0]}" for n, c in enumerate(TOPICS) if row[c]] + [f"9. {FILLER[i % 3]}"]
+        full.append({"AgtId": agt, "Agreement text": "AGREEMENT\n\n" + "\n\n".join(clauses)})
+        for c in TOPICS:
+            if row[c]:
+                segs.append({"AgtId": agt, "category": c, "issue_label": c, "subissue_label": "", "type": "main",
+                             "value": int(row[c]), "max": 1, "tagged_text": TOPICS[c][1]})
+        provs.append({"AgtId": agt, "provision_number": 1, "provision_text": FILLER[(i + 1) % 3]})
+        if row.GeWom:
+            wgg.append({"AgtId": agt, "WggPar": f"Page 1, Article 5: {TOPICS['GeWom'][0]}"})
+            gcod.append({"PP": row.PP, "AgtId": agt, "WggPar": 1})
+    pd.DataFrame(full).to_csv(folder / "pax_corpus.csv", index=False)
+    pd.DataFrame(segs).to_csv(folder / "segments.csv", index=False)
+    pd.DataFrame(provs).to_csv(folder / "provisions.csv", index=False)
+    pd.DataFrame(wgg).to_csv(folder / "wgg_text.csv", index=False)
+    pd.DataFrame(gcod).to_csv(folder / "gender_codings.csv", index=False)
+    return folder

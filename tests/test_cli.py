@@ -113,6 +113,7 @@ def test_categories_lists_covered_and_uncovered(tiny_model, pax_dir):
     assert r.exit_code == 0
     assert "Ce           Ceasefire (covered, threshold" in r.stdout
     assert "ceasefire" in r.stdout  # the definition, read from the data folder
+    assert "Ssr          Security sector (not covered: no coded column in the data" in r.stdout
 
 
 def test_every_command_has_help_with_example():
