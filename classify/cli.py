@@ -193,5 +193,57 @@ def train(data_dir, out, codings, embedding_model, min_positive, folds, cache_di
     click.echo(f"Model written to {result.path}" + (f" (previous kept in {result.path}.previous)" if result.previous_metrics is not None else ""))
 
 
+@cli.group(cls=Group)
+def data():
+    """Get PA-X data to train on: download it from the PA-X site.
+
+    Example: classify data fetch --dest data/labelled
+    """
+
+
+@data.command("fetch")
+@click.option("--dest", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DATA, show_default=True, help="Folder to download into (what 'classify train --data' reads).")
+@click.option("--base-url", envvar="PAXCLASSIFY_PAX_URL", show_envvar=True, help="PA-X site or mirror (default: https://www.peaceagreements.org).")
+@click.option("--codings-url", envvar="PAXCLASSIFY_PAX_CODINGS_URL", show_envvar=True, help="The codings CSV export (default: <base-url>/download/pax_data.csv).")
+@click.option("--corpus-url", envvar="PAXCLASSIFY_PAX_CORPUS_URL", show_envvar=True, help="The full-text corpus CSV export (default: <base-url>/download/pax_corpus.csv).")
+@click.option("--api-url", envvar="PAXCLASSIFY_PAX_API_URL", show_envvar=True, help="First page of the clause-level API (default: <base-url>/api/agreements/issues/?page=1).")
+@click.option("--only", type=click.Choice(["codings", "corpus", "api"]), multiple=True, help="Fetch only this source. Repeatable.")
+@click.option("--force", is_flag=True, help="Download again what the manifest lists as complete.")
+@click.option("--retries", type=click.IntRange(0, 20), default=5, show_default=True, help="Tries after a failure, waiting 1, 2, 4, ... seconds.")
+@click.option("--timeout", type=click.FloatRange(1), default=60, show_default=True, help="Seconds to wait for the server.")
+def data_fetch(dest, base_url, codings_url, corpus_url, api_url, only, force, retries, timeout):
+    """Download the PA-X codings, full-text corpus and clause-level API into a data folder.
+
+    Resumes an interrupted run; records URL, date, SHA-256 and rows in fetch-manifest.json.
+    The export URLs are guesses that may change with PA-X releases; override them with the
+    options or environment variables below.
+
+    Example: classify data fetch --dest data/labelled
+    """
+    from tqdm.auto import tqdm
+
+    from training.fetch import FetchSettings, fetch
+
+    settings = FetchSettings(retries=retries, timeout=timeout)
+    result = fetch(
+        dest,
+        base_url=base_url,
+        urls={"codings": codings_url, "corpus": corpus_url, "api": api_url},
+        only=list(only) or None,
+        force=force,
+        settings=settings,
+        progress=True,
+        log=lambda message: tqdm.write(f"Warning: {message}", file=sys.stderr),
+    )
+    if result.created_dest:
+        click.echo(f"Created {result.dest}")
+    for f in result.files:
+        pages = f" from {f['pages']} page(s)" if f.get("pages") else ""
+        status = "already complete, skipped" if f["status"] == "skipped" else f"fetched {f['fetched_at']}"
+        click.echo(f"{f['file']}: {f['rows']} rows{pages}, {f['bytes']:,} bytes, sha256 {f['sha256'][:12]}  ({status})")
+    click.echo(f"Manifest: {result.manifest_path}")
+    click.echo(f"PA-X is CC BY-NC-SA 4.0: keep these files out of any repository. Train with: classify train --data {result.dest} --out models/my-model")
+
+
 def main():  # pragma: no cover
     cli()

@@ -19,3 +19,11 @@ class ModelError(PaxClassifyError):
 
 class EmbeddingError(PaxClassifyError):
     """The sentence-transformers model could not be loaded or used."""
+
+
+class FetchError(PaxClassifyError):
+    """A PA-X file could not be downloaded, or what was downloaded is not what was expected."""
+
+
+class OfflineError(FetchError):
+    """The PA-X site (or the configured mirror) cannot be reached at all."""

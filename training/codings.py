@@ -10,6 +10,14 @@ import pandas as pd
 from classify.errors import DataError
 
 META = ["PP", "PPName", "Agt", "Dat"]
+# Agreement metadata columns of the PA-X codings export (v10). Without a categories file to say
+# which columns are categories, these are skipped: several are numbers (Lgt = pages,
+# N_characters, country codes) that are not codings.
+PAX_METADATA = {
+    "Con", "Contp", "PP", "PPName", "Reg", "AgtId", "Ver", "Agt", "Dat", "Status", "Lgt", "N_characters", "Agtp",
+    "Stage", "StageSub", "Part", "ThrdPart", "OthAgr", "Loc1ISO", "Loc2ISO", "Loc1GWNO", "Loc2GWNO", "UcdpCon",
+    "UcdpAgr", "PamAgr", "CowWar", "Interim",
+}
 
 
 def read_codings(path: Path, *, known_codes: set[str] | None = None) -> pd.DataFrame:
@@ -30,7 +38,10 @@ def read_codings(path: Path, *, known_codes: set[str] | None = None) -> pd.DataF
         raise DataError(f"{path}: AgtId must be a whole number; rows {rows} are not")
     frame["AgtId"] = ids.astype(int)
     if known_codes is None:
-        codes = [c for c in frame.columns[frame.columns.get_loc("AgtId") + 1 :] if c not in META and pd.api.types.is_numeric_dtype(frame[c])]
+        codes = [
+            c for c in frame.columns[frame.columns.get_loc("AgtId") + 1 :]
+            if c not in META and c not in PAX_METADATA and pd.api.types.is_numeric_dtype(frame[c])
+        ]
     else:
         codes = [c for c in frame.columns if c in known_codes and c not in META]
     if not codes:
