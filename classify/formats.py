@@ -43,13 +43,13 @@ def detect_format(data: bytes, suffix: str = "") -> str:
     """
     suffix = suffix.lower()
     head = data[:4096]
-    # PDF readers accept junk before the header within the first 1024 bytes.
-    if head.startswith(_PDF_MAGIC) or _PDF_MAGIC in head[:1024]:
+    # PDF readers accept junk before the header within the first 1024 bytes (trusted for .pdf only).
+    if head.startswith(_PDF_MAGIC) or (suffix == ".pdf" and _PDF_MAGIC in head[:1024]):
         return "pdf"
     if head.startswith(_ZIP_MAGIC):
         if _is_docx(data):
             return "docx"
-        raise InputError(f"a ZIP archive but not a Word .docx document (no word/document.xml); save it as .docx, PDF or text")
+        raise InputError("a ZIP archive but not a Word .docx document (no word/document.xml); save it as .docx, PDF or text")
     if head.startswith(_OLE_MAGIC):
         raise InputError("an old Word 97-2003 (.doc) or other legacy Office file, which cannot be read; save it as .docx or PDF")
     text_head = head
@@ -57,7 +57,7 @@ def detect_format(data: bytes, suffix: str = "") -> str:
         if text_head.startswith(bom):
             text_head = text_head[len(bom):]
             break
-    if b"\x00" in text_head[:64]:  # UTF-16 without a BOM is rare; treat the common wide BOM case only
+    if b"\x00" in text_head[:64]:  # UTF-16: drop the zero bytes to see ASCII markup
         text_head = text_head.replace(b"\x00", b"")
     looks_html = bool(_HTML_START.match(text_head))
     if suffix == ".pdf":
@@ -127,7 +127,6 @@ def pdf_pages(data: bytes) -> list[str]:
     import logging
 
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError, PyPdfError
 
     # pypdf logs harmless irregularities ("Ignoring wrong pointing object") as warnings; with
     # logging unconfigured Python would print them. A NullHandler keeps them unprinted unless
@@ -147,7 +146,7 @@ def pdf_pages(data: bytes) -> list[str]:
         pages = [_tidy(page.extract_text() or "") for page in reader.pages]
     except InputError:
         raise
-    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, zipfile.BadZipFile) as exc:
+    except Exception as exc:  # a damaged PDF can make pypdf raise almost anything (PdfReadError, KeyError, zlib.error, ...)
         raise InputError(f"cannot be read as a PDF ({exc.__class__.__name__}: {exc}); it may be damaged") from exc
     if not pages:
         raise InputError("the PDF has no pages")
@@ -239,6 +238,11 @@ def html_text(data: bytes | str) -> str:
     for tag in root.find_all(True, attrs={"hidden": True}):
         if not tag.decomposed:
             tag.decompose()
+    for pre in root.find_all("pre"):
+        if pre.decomposed:
+            continue
+        for string in pre.find_all(string=True):  # preformatted: its line breaks are real
+            string.replace_with(string.replace("\r\n", "\n").replace("\n", _LINE))
     for tag in root.find_all(True):
         if tag.decomposed:
             continue

@@ -84,6 +84,9 @@ HTML = """<!DOCTYPE html>
         (b"%PDF-1.7\n...", ".pdf", "pdf"),
         (b"%PDF-1.4\n...", ".txt", "pdf"),  # content wins over a wrong extension
         (b"%PDF-1.4\n...", "", "pdf"),  # stdin
+        (b"junk\r\n%PDF-1.4\n...", ".pdf", "pdf"),  # readers allow a little junk first
+        (b"This note explains %PDF-1.4 headers.", ".txt", "text"),
+        ("<html><body>x</body></html>".encode("utf-16"), ".txt", "html"),
         (b"\n\n  <!doctype html><html><body>x</body></html>", ".txt", "html"),
         (b"\xef\xbb\xbf<html><body>x</body></html>", "", "html"),
         (b"<p>A fragment</p>", ".htm", "html"),
@@ -207,6 +210,11 @@ def test_html_main_text_without_navigation_or_scripts():
 def test_html_without_main_uses_body_and_drops_furniture():
     page = b"<html><body><nav>Menu</nav><div role='navigation'>More menu</div><p>First paragraph of the text.</p><table><tr><td>A</td><td>B</td></tr></table><footer>Site footer</footer></body></html>"
     assert html_text(page) == "First paragraph of the text.\n\nA | B"
+
+
+def test_html_pre_keeps_its_line_breaks():
+    page = b"<body><p>Schedule:</p><pre>1. Day one: talks\n2. Day two: signing</pre></body>"
+    assert html_text(page) == "Schedule:\n\n1. Day one: talks\n2. Day two: signing"
 
 
 def test_html_charset_from_meta():
