@@ -68,6 +68,7 @@ class Site:
         self.records = records
         self.plans: dict[str, list] = {}  # path (with query) -> actions for the next requests: 500, "truncate", 404
         self.ranges = True
+        self.etags: dict[str, str] = {}  # path -> ETag sent with the file (and checked against If-Range)
         self.requests: list[tuple[str, str | None]] = []
         self.url = ""
 
@@ -105,8 +106,11 @@ class Handler(BaseHTTPRequestHandler):
         if body is None or action == 404:
             self.send_error(404)
             return
+        etag = site.etags.get(parts.path)
         if action == "truncate":  # promise the whole file, send half, hang up
             self.send_response(200)
+            if etag:
+                self.send_header("ETag", etag)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -116,7 +120,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         start = 0
         m = re.fullmatch(r"bytes=(\d+)-", self.headers.get("Range") or "")
-        if m and site.ranges:
+        if_range = self.headers.get("If-Range")
+        if m and site.ranges and (if_range is None or if_range == etag):
             start = int(m.group(1))
             if start >= len(body):
                 self.send_error(416)
@@ -125,6 +130,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
         else:
             self.send_response(200)
+        if etag:
+            self.send_header("ETag", etag)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body) - start))
         self.end_headers()
@@ -260,6 +267,34 @@ def test_truncated_download_starts_again_when_server_ignores_range(tmp_path, sit
     assert (tmp_path / "d" / "pax_corpus.csv").read_bytes() == site.files[CORPUS_PATH]
     assert result.files[0]["rows"] == 48
     assert len(paths_asked(site, CORPUS_PATH)) == 3
+
+
+def test_partial_file_of_a_changed_file_is_not_spliced(tmp_path, site, sleeps):
+    dest = tmp_path / "d"
+    site.etags[CODINGS_PATH] = '"v1"'
+    site.plans[CODINGS_PATH] = ["truncate"]
+    with pytest.raises(FetchError, match="the connection broke off mid-download"):
+        fetch(dest, base_url=site.url, only=["codings"], settings=FetchSettings(retries=0, chunk_size=256))
+    assert (dest / "pax_codings.csv.part").stat().st_size > 0
+    site.files[CODINGS_PATH] = site.files[CODINGS_PATH].replace(b"Testland", b"Otherland")  # a new release
+    site.etags[CODINGS_PATH] = '"v2"'
+    site.requests.clear()
+    fetch(dest, base_url=site.url, only=["codings"], settings=FAST)
+    assert (dest / "pax_codings.csv").read_bytes() == site.files[CODINGS_PATH]
+    assert site.requests == [(CODINGS_PATH, site.requests[0][1])] and site.requests[0][1].startswith("bytes=")
+    assert not list(dest.glob("*.part*"))
+
+
+def test_partial_file_from_another_url_is_discarded(tmp_path, site, sleeps):
+    dest = tmp_path / "d"
+    site.plans[CODINGS_PATH] = ["truncate"]
+    with pytest.raises(FetchError):
+        fetch(dest, base_url=site.url, only=["codings"], settings=FetchSettings(retries=0, chunk_size=256))
+    site.files["/mirror/codings.csv"] = site.files[CODINGS_PATH].replace(b"Testland", b"Otherland")
+    site.requests.clear()
+    fetch(dest, base_url=site.url, urls={"codings": site.url + "/mirror/codings.csv"}, only=["codings"], settings=FAST)
+    assert site.requests == [("/mirror/codings.csv", None)]
+    assert (dest / "pax_codings.csv").read_bytes() == site.files["/mirror/codings.csv"]
 
 
 def test_truncated_api_page_is_retried(tmp_path, site, sleeps):

@@ -312,18 +312,31 @@ def _content_range(value: str | None) -> tuple[int | None, int | None]:
 
 
 def _download(session, url: str, target: Path, source: str, settings: FetchSettings, *, progress: bool, log, restart: bool) -> None:
-    """``url`` to ``target`` through ``target.part``, resuming what a previous try left there."""
+    """``url`` to ``target`` through ``target.part``, resuming what a previous try left there.
+
+    ``target.part.json`` records which URL the partial file came from and the server's
+    validator (ETag / Last-Modified), sent as If-Range so a file changed on the server is
+    downloaded whole again instead of being spliced.
+    """
     from tqdm.auto import tqdm
 
     part = target.with_name(target.name + ".part")
-    if restart:
-        part.unlink(missing_ok=True)
+    info_path = target.with_name(target.name + ".part.json")
+    info = _read_part_info(info_path)
+    if restart or info.get("url") != url or not info.get("resumable"):
+        part.unlink(missing_ok=True)  # not ours to resume: another URL, or nothing says where it came from
+        info = {}
 
     def attempt():
+        nonlocal info
+        if part.exists() and not info.get("resumable"):
+            part.unlink()  # e.g. a compressed response: its bytes are not the file's bytes
         have = part.stat().st_size if part.exists() else 0
         headers = {"Accept-Encoding": "identity"}  # byte ranges and lengths refer to the file itself
         if have:
             headers["Range"] = f"bytes={have}-"
+            if info.get("validator"):
+                headers["If-Range"] = info["validator"]
         with session.get(url, headers=headers, stream=True, timeout=settings.timeout) as r:
             if r.status_code == 416 and have:
                 part.unlink()
@@ -335,11 +348,15 @@ def _download(session, url: str, target: Path, source: str, settings: FetchSetti
                     part.unlink(missing_ok=True)
                     raise _Retryable(f"the server resumed at byte {start}, not {have}; starting again", wait=0)
                 mode = "ab"
-            else:  # 200: the whole file (the server ignores Range, or there was nothing to resume)
+            else:  # 200: the whole file (the server ignores Range, the file changed, or nothing to resume)
                 have, mode = 0, "wb"
                 length = r.headers.get("Content-Length")
                 encoded = r.headers.get("Content-Encoding", "identity") != "identity"
                 total = int(length) if length and length.isdigit() and not encoded else None
+                etag = r.headers.get("ETag", "")
+                validator = etag if etag and not etag.startswith("W/") else r.headers.get("Last-Modified")
+                info = {"url": url, "resumable": not encoded, "validator": validator}
+                _write_json_atomic(info_path, info)
             with tqdm(total=total, initial=have, unit="B", unit_scale=True, unit_divisor=1024, desc=target.name, disable=not progress, leave=True) as bar:
                 with open(part, mode) as f:
                     for chunk in r.iter_content(settings.chunk_size):
@@ -347,10 +364,21 @@ def _download(session, url: str, target: Path, source: str, settings: FetchSetti
                         bar.update(len(chunk))
         size = part.stat().st_size
         if total is not None and size != total:
+            if not info.get("resumable"):
+                part.unlink(missing_ok=True)
             raise _Retryable(f"the download stopped at {size} of {total} bytes")
 
     _with_retries(target.name, url, attempt, settings, log)
     os.replace(part, target)
+    info_path.unlink(missing_ok=True)
+
+
+def _read_part_info(path: Path) -> dict:
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return info if isinstance(info, dict) else {}
 
 
 def _get_json(session, url: str, source: str, settings: FetchSettings):
