@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 
 import click
 
-from .errors import PaxClassifyError
+from .errors import PaxClassifyError, PaxClassifyWarning
 
 DEFAULT_DATA = os.environ.get("PAXCLASSIFY_DATA", "data/labelled")
 
@@ -27,22 +28,50 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def _one_line(message) -> str:
+    return " ".join(str(message).split("\n")).strip()
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """Our warnings as one 'Warning: ...' line; anyone else's in Python's usual format."""
+    if issubclass(category, PaxClassifyWarning):
+        click.echo(f"Warning: {_one_line(message)}", err=True)
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+
 class Command(click.Command):
-    """Turns library errors into one-line messages; --debug (on the group) shows the traceback."""
+    """Turns errors into one-line messages (never a traceback); --debug (on the group) shows the traceback."""
 
     def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except PaxClassifyError as exc:
-            if ctx.find_root().params.get("debug"):
+        debug = ctx.find_root().params.get("debug")
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", PaxClassifyWarning)
+            warnings.showwarning = _show_warning
+            try:
+                return super().invoke(ctx)
+            except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
                 raise
-            raise click.ClickException(str(exc)) from None
-        except KeyboardInterrupt:
-            raise click.ClickException("interrupted") from None
-        except OSError as exc:
-            if ctx.find_root().params.get("debug"):
-                raise
-            raise click.ClickException(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")) from None
+            except PaxClassifyError as exc:
+                if debug:
+                    raise
+                raise click.ClickException(_one_line(exc)) from None
+            except KeyboardInterrupt:
+                raise click.ClickException("interrupted") from None
+            except OSError as exc:
+                if debug:
+                    raise
+                raise click.ClickException(_one_line(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))) from None
+            except MemoryError:
+                if debug:
+                    raise
+                raise click.ClickException("out of memory; code fewer documents at once (--batch-size) or lower --max-size") from None
+            except Exception as exc:
+                if debug:
+                    raise
+                raise click.ClickException(
+                    _one_line(f"unexpected {exc.__class__.__name__}: {exc}. This is a bug in paxclassify; rerun with --debug for the traceback and report it")
+                ) from None
 
 
 class Group(click.Group):
@@ -67,7 +96,9 @@ def cli(debug):
 @click.option("--text-column", help="For CSV inputs: the column holding each document's text.")
 @click.option("--id-column", help="For CSV inputs: the column holding each document's id.")
 @click.option("--batch-size", type=click.IntRange(1), default=64, show_default=True, help="Documents embedded together.")
-def predict(inputs, model_path, fmt, output, show_all, threshold, top_k, text_column, id_column, batch_size):
+@click.option("--max-size", type=click.FloatRange(0, min_open=True), default=10, show_default=True, help="Largest document accepted, in MB of text.")
+@click.option("--resume", is_flag=True, help="With --format jsonl -o FILE: append each batch as it is coded and skip documents already in FILE.")
+def predict(inputs, model_path, fmt, output, show_all, threshold, top_k, text_column, id_column, batch_size, max_size, resume):
     """Code documents: text files, '-' for stdin, folders, or CSV rows.
 
     Example: classify predict statement.txt --format json -o coding.json
@@ -78,27 +109,49 @@ def predict(inputs, model_path, fmt, output, show_all, threshold, top_k, text_co
     from .predict import code_documents
     from .render import render
 
+    if resume and (fmt != "jsonl" or output is None):
+        raise click.UsageError("--resume needs --format jsonl and --output FILE: only a JSON-lines file can be appended to document by document")
+    sink = None
+    if resume:
+        from .resume import JsonlOutput, coding_key
+
+        sink = JsonlOutput(output)
+        if sink.repaired:
+            click.echo(f"Warning: {output}: cut off an incomplete last line ({sink.repaired} bytes) left by an interrupted run", err=True)
     model = load_model(model_path)
     for w in model.warnings:
         click.echo(f"Warning: {w}", err=True)
     encoder = Encoder(model.embedding_model)
-    codings, failures, batch = [], 0, []
+    codings, failures, batch, skipped, written = [], 0, [], 0, 0
 
     def flush():
-        codings.extend(code_documents(model, batch, encoder, threshold=threshold, top_k=top_k))
+        nonlocal written
+        coded = code_documents(model, batch, encoder, threshold=threshold, top_k=top_k)
         batch.clear()
+        if sink is not None:
+            sink.append(render(coded, "jsonl"))
+            written += len(coded)
+        else:
+            codings.extend(coded)
 
-    for item in iter_documents(list(inputs), text_column=text_column, id_column=id_column):
+    for item in iter_documents(list(inputs), text_column=text_column, id_column=id_column, max_bytes=int(max_size * 1_000_000)):
         if isinstance(item, PaxClassifyError):
-            click.echo(f"Error: {item}", err=True)
+            click.echo(f"Error: {_one_line(item)}", err=True)
             failures += 1
             continue
+        if sink is not None:
+            key = coding_key(item.id, item.source)
+            if key in sink.keys or any(coding_key(d.id, d.source) == key for d in batch):
+                skipped += 1
+                continue
         batch.append(item)
         if len(batch) >= batch_size:
             flush()
     if batch:
         flush()
-    if codings:
+    if sink is not None:
+        click.echo(f"Wrote {written} coding(s) to {output}" + (f"; skipped {skipped} already there" if skipped else ""), err=True)
+    elif codings:
         text = render(codings, fmt, show_all=show_all)
         if output:
             write_atomic(output, text)

@@ -27,3 +27,15 @@ class FetchError(PaxClassifyError):
 
 class OfflineError(FetchError):
     """The PA-X site (or the configured mirror) cannot be reached at all."""
+
+
+class PaxClassifyWarning(UserWarning):
+    """Base class: something the user should know, that does not stop the work."""
+
+
+class InputWarning(PaxClassifyWarning):
+    """A document was read, but with a caveat (a guessed encoding, text that is not English)."""
+
+
+class DataWarning(PaxClassifyWarning):
+    """A PA-X data file was read, but parts of it were ignored (unknown columns, rows without text)."""
