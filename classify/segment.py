@@ -17,7 +17,8 @@ _ITEM = re.compile(
 )
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
 # Sentence end followed by something that starts a sentence; semicolons split only very long runs.
-_SENTENCE = re.compile(r"(?<=[.!?])[\"'\u201d)]?\s+(?=[\"'\u201c(]?[A-Z0-9])")
+# (The closing quote or bracket stays with its sentence: only the whitespace is a separator.)
+_SENTENCE = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'\u201d)]))\s+(?=[\"'\u201c(]?[A-Z0-9])")
 _SEMICOLON = re.compile(r"(?<=;)\s+")
 
 

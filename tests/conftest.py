@@ -33,3 +33,27 @@ def tiny_model(tmp_path, pax_dir, fake_encoder):
 
     result = train(pax_dir, tmp_path / "model", settings=TrainSettings(min_positive=5, n_folds=3), cache_dir=tmp_path / "cache")
     return result.path
+
+
+@pytest.fixture(scope="session")
+def session_model(tmp_path_factory):
+    """A tiny model trained once per session with FakeEncoder; copy it before altering it."""
+    import classify.embed
+    import training.train
+    from training.train import TrainSettings, train
+
+    root = tmp_path_factory.mktemp("session-model")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(classify.embed, "Encoder", FakeEncoder)
+        mp.setattr(training.train, "Encoder", FakeEncoder)
+        pax = write_pax_fixture(root / "pax")
+        result = train(pax, root / "model", settings=TrainSettings(min_positive=5, n_folds=3), cache_dir=root / "cache")
+    return result.path
+
+
+@pytest.fixture
+def model_copy(session_model, tmp_path):
+    """A private copy of the session model, free to damage."""
+    import shutil
+
+    return Path(shutil.copytree(session_model, tmp_path / "model"))
