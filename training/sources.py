@@ -7,13 +7,14 @@ exports (full-text corpus, clause-level segment export) and files a user renamed
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from classify.errors import DataError
+from classify.errors import DataError, DataWarning
 
 # The kinds of file, each recognised by the columns it must have.
 KINDS = {
@@ -37,16 +38,32 @@ _ELLIPSIS = re.compile(r"\[\s*\.\.\.\s*\]|\.\.\.|\u2026")
 
 
 def read_csv(path: Path, **kwargs) -> pd.DataFrame:
+    """A PA-X CSV as a frame, whatever its encoding (see ``codings.read_text``) and delimiter (, ; tab |)."""
+    import io
+
+    from .codings import detect_delimiter, read_text
+
+    text = read_text(path)
+    kwargs.setdefault("sep", detect_delimiter(text.split("\n", 1)[0]))
     try:
-        return pd.read_csv(path, low_memory=False, encoding="utf-8-sig", **kwargs)
+        return pd.read_csv(io.StringIO(text), low_memory=False, **kwargs)
     except Exception as exc:
-        raise DataError(f"{path}: cannot be read as CSV ({exc.__class__.__name__}: {exc})") from exc
+        message = " ".join(str(exc).split())
+        raise DataError(f"{path}: cannot be read as CSV ({exc.__class__.__name__}: {message})") from exc
 
 
 def sniff(path: Path) -> str | None:
     """The kind of PA-X file ``path`` is, or None."""
+    from classify.documents import BOMS
+
+    from .codings import detect_delimiter
+
     try:
-        columns = set(pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns)
+        with open(path, "rb") as f:
+            head = f.read(65536)
+        codec = next((c for bom, c, _ in BOMS if head.startswith(bom)), "utf-8")
+        header = head.decode(codec, errors="ignore").lstrip("\ufeff").split("\n", 1)[0]
+        columns = {c.strip().strip('"') for c in header.split(detect_delimiter(header))}
     except Exception:
         return None
     for kind in ORDER:
@@ -140,7 +157,7 @@ def load_pax(data_dir: Path, *, extra_codings: list[Path] = ()) -> tuple[PaxData
 
     Returns the data and one change report per extra codings file.
     """
-    from .codings import apply_codings, read_codings
+    from .codings import list_some, apply_codings, read_codings
 
     files = find_sources(data_dir)
     categories = load_categories(files.get("categories", []))
@@ -200,5 +217,24 @@ def load_pax(data_dir: Path, *, extra_codings: list[Path] = ()) -> tuple[PaxData
     # only agreements in the codings count: the rest have no gold
     quotes = quotes[quotes.AgtId.isin(labels.index)].reset_index(drop=True)
     texts = texts[texts.AgtId.isin(labels.index)].reset_index(drop=True)
+    with_text = set(texts.AgtId) | set(quotes.AgtId)
+    for report in reports:
+        report["no_text"] = [a for a in report["new_ids"] if a not in with_text]
+        if report["no_text"]:
+            warnings.warn(
+                f"{report['file']}: {len(report['no_text'])} new agreement(s) have no text in {data_dir}, so they cannot be learned from: "
+                f"AgtId {list_some(report['no_text'])}. Add their text to the data folder (a CSV with AgtId and description or Agreement text)",
+                DataWarning,
+                stacklevel=2,
+            )
+    reported = {a for r in reports for a in r["no_text"]}
+    no_text = sorted(a for a in labels.index if a not in with_text and a not in reported)
+    if no_text:
+        warnings.warn(
+            f"{data_dir}: {len(no_text)} of {len(labels)} coded agreement(s) have no text (description, full text or quoted clauses), "
+            f"so they are not used: AgtId {list_some(no_text)}",
+            DataWarning,
+            stacklevel=2,
+        )
     data = PaxData(labels=labels, groups=groups, categories=categories, quotes=quotes, texts=texts, files=files, years=years)
     return data, reports
