@@ -106,33 +106,109 @@ def save_model(model: Model, path: Path, *, card: str = "", keep_previous: bool 
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n", encoding="utf-8")
         previous = path.with_name(path.name + ".previous")
         if path.exists():
-            if keep_previous:
-                if previous.exists():
-                    shutil.rmtree(previous)
-                os.replace(path, previous)
+            if keep_previous and previous.exists():
+                shutil.rmtree(previous)
+            if _exchange(tmp, path):
+                # one atomic step: ``path`` is the new model, ``tmp`` the old one
+                if keep_previous:
+                    os.replace(tmp, previous)
+                else:
+                    shutil.rmtree(tmp)
             else:
-                shutil.rmtree(path)
-        os.replace(tmp, path)
+                if keep_previous:
+                    os.replace(path, previous)
+                else:
+                    shutil.rmtree(path)
+                os.replace(tmp, path)  # a kill between these two renames leaves the model in <path>.previous
+        else:
+            os.replace(tmp, path)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return path
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directories atomically (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+def _hint_previous(path: Path) -> str:
+    previous = path.with_name(path.name + ".previous")
+    if (previous / MANIFEST).is_file():
+        return f"; a previous model is in {previous}: pass --model {previous}, or rename it to {path.name}"
+    return "; train one with 'classify train' or pass --model"
+
+
 def read_manifest(path: Path) -> dict:
+    """The manifest of a model folder, checked for shape; raises ModelError saying what is wrong."""
     path = Path(path)
     manifest_path = path / MANIFEST
     if not path.is_dir():
+        if path.with_name(path.name + ".previous").is_dir():
+            raise ModelError(f"{path}: no model folder there{_hint_previous(path)}")
         raise ModelError(f"{path}: no model folder there; train one with 'classify train' or pass --model")
     if not manifest_path.is_file():
-        raise ModelError(f"{path}: expected {MANIFEST} in the model folder; found {sorted(p.name for p in path.iterdir())}")
+        found = sorted(p.name for p in path.iterdir())
+        raise ModelError(f"{path}: expected {MANIFEST} in the model folder; found {', '.join(found) if found else 'nothing'}{_hint_previous(path)}")
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ModelError(f"{manifest_path}: cannot be read ({exc.strerror or exc})") from exc
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ModelError(f"{manifest_path}: not valid JSON ({exc}); the model folder is damaged") from exc
+        raise ModelError(f"{manifest_path}: not valid JSON ({exc}); the model folder is damaged. Retrain or restore the model") from exc
+    if not isinstance(manifest, dict):
+        raise ModelError(f"{manifest_path}: expected a JSON object; found {type(manifest).__name__}. The model folder is damaged")
     for key in ("categories", "embedding", "files"):
         if key not in manifest:
             raise ModelError(f"{manifest_path}: expected a '{key}' entry; the manifest is incomplete")
+    problems = []
+    categories = manifest["categories"]
+    if not isinstance(categories, list) or not categories:
+        problems.append("'categories' must be a non-empty list")
+    else:
+        for i, c in enumerate(categories):
+            if not isinstance(c, dict) or not isinstance(c.get("code"), str) or not isinstance(c.get("name"), str) or not isinstance(c.get("group"), str):
+                problems.append(f"category {i + 1} needs a code, name and group")
+            elif isinstance(c.get("threshold"), bool) or not isinstance(c.get("threshold"), (int, float)) or not 0 <= c["threshold"] <= 1:
+                problems.append(f"category {c['code']} needs a threshold between 0 and 1, not {c.get('threshold')!r}")
+            else:
+                unknown = set(c) - set(Category.__dataclass_fields__)
+                if unknown:
+                    problems.append(f"category {c['code']} has unknown fields {', '.join(sorted(unknown))}")
+    if not isinstance(manifest["embedding"], dict) or not isinstance(manifest["embedding"].get("model"), str):
+        problems.append("'embedding' must name the embedding model")
+    files = manifest["files"]
+    if not isinstance(files, dict):
+        problems.append("'files' must map file names to SHA-256 digests")
+    else:
+        for name, digest in files.items():
+            if Path(name).name != name or name in (".", "..", MANIFEST):
+                problems.append(f"'files' lists {name!r}, which is not a plain file name in the folder")
+            elif not isinstance(digest, str) or len(digest) != 64 or any(ch not in "0123456789abcdef" for ch in digest):
+                problems.append(f"'files' gives {name} a digest that is not a SHA-256 hex string")
+    uncovered = manifest.get("uncovered", [])
+    if not isinstance(uncovered, list) or not all(isinstance(c, dict) and {"code", "name", "group"} <= set(c) for c in uncovered):
+        problems.append("'uncovered' must be a list of categories with a code, name and group")
+    if not isinstance(manifest.get("versions", {}), dict):
+        problems.append("'versions' must map library names to versions")
+    version = manifest.get("format_version", 0)
+    if isinstance(version, bool) or not isinstance(version, int):
+        problems.append(f"'format_version' must be a whole number, not {version!r}")
+    if problems:
+        raise ModelError(f"{manifest_path}: the manifest is damaged or was altered: {'; '.join(problems[:3])}. Retrain or restore the model")
     return manifest
 
 
@@ -151,11 +227,19 @@ def load_model(path: Path | None = None) -> Model:
         if sha256(file) != digest:
             raise ModelError(f"{file}: SHA-256 does not match the manifest; the file is damaged or was altered. Retrain or restore the model")
     if ESTIMATOR not in manifest["files"]:
-        raise ModelError(f"{path}: the manifest does not list {ESTIMATOR}")
+        raise ModelError(f"{path}: the manifest does not list {ESTIMATOR}; the manifest is incomplete. Retrain or restore the model")
     try:
         estimator = joblib.load(path / ESTIMATOR)
     except Exception as exc:
         raise ModelError(f"{path / ESTIMATOR}: could not be loaded ({exc.__class__.__name__}: {exc})") from exc
+    coef = getattr(estimator, "coef_", None)
+    if coef is not None and getattr(coef, "ndim", 0) == 2:
+        n_cat, dim = len(manifest["categories"]), manifest["embedding"].get("dimension")
+        if coef.shape[0] != n_cat or (isinstance(dim, int) and coef.shape[1] != dim):
+            raise ModelError(
+                f"{path}: the estimator scores {coef.shape[0]} categories on {coef.shape[1]}-dimensional embeddings; "
+                f"the manifest expects {n_cat} on {dim}. The model folder is inconsistent; retrain or restore it"
+            )
     warnings = []
     now = library_versions()
     for lib in ("scikit-learn", "numpy"):

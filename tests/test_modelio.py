@@ -1,0 +1,137 @@
+"""Model folders that are missing, truncated or tampered with give one clear error, never a traceback."""
+
+import json
+import re
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from classify.cli import cli
+from classify.errors import ModelError
+from classify.modelio import load_model, read_manifest, save_model, sha256
+
+
+def edit_manifest(model, change):
+    path = model / "manifest.json"
+    manifest = json.loads(path.read_text())
+    change(manifest)
+    path.write_text(json.dumps(manifest))
+
+
+def refused(model, message):
+    with pytest.raises(ModelError, match=re.escape(message)):
+        load_model(model)
+    r = CliRunner().invoke(cli, ["predict", "-", "--model", str(model)], input="The parties agree to a ceasefire.", catch_exceptions=False)
+    assert r.exit_code == 1
+    assert r.stderr.startswith("Error: ") and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+    return r.stderr
+
+
+def test_missing_folder_points_to_a_previous_model(tmp_path, session_model):
+    refused(tmp_path / "model", f"{tmp_path / 'model'}: no model folder there; train one with 'classify train' or pass --model")
+    shutil.copytree(session_model, tmp_path / "model.previous")
+    refused(tmp_path / "model", f"{tmp_path / 'model'}: no model folder there; a previous model is in {tmp_path / 'model.previous'}: pass --model")
+
+
+def test_folder_without_manifest(model_copy):
+    (model_copy / "manifest.json").unlink()
+    refused(model_copy, f"{model_copy}: expected manifest.json in the model folder; found README.md, estimator.joblib; train one")
+
+
+def test_truncated_manifest(model_copy):
+    path = model_copy / "manifest.json"
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    refused(model_copy, f"{path}: not valid JSON (")
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda m: m.pop("files"), "expected a 'files' entry; the manifest is incomplete"),
+        (lambda m: m.update(files=["estimator.joblib"]), "'files' must map file names to SHA-256 digests"),
+        (lambda m: m["files"].update({"../../etc/passwd": "0" * 64}), "'files' lists '../../etc/passwd', which is not a plain file name in the folder"),
+        (lambda m: m["files"].update({"estimator.joblib": "not-a-digest"}), "'files' gives estimator.joblib a digest that is not a SHA-256 hex string"),
+        (lambda m: m["files"].pop("estimator.joblib"), "the manifest does not list estimator.joblib; the manifest is incomplete"),
+        (lambda m: m["categories"][0].update(threshold=1.5), "category Ce needs a threshold between 0 and 1, not 1.5"),
+        (lambda m: m["categories"][1].update(threshold="0.3"), "category TjPrire needs a threshold between 0 and 1, not '0.3'"),
+        (lambda m: m["categories"][0].pop("code"), "category 1 needs a code, name and group"),
+        (lambda m: m["categories"][0].update(weight=2), "category Ce has unknown fields weight"),
+        (lambda m: m.update(categories=[]), "'categories' must be a non-empty list"),
+        (lambda m: m.update(embedding="fake"), "'embedding' must name the embedding model"),
+        (lambda m: m.update(uncovered=[1]), "'uncovered' must be a list of categories"),
+        (lambda m: m.update(format_version="1"), "'format_version' must be a whole number, not '1'"),
+        (lambda m: m.update(format_version=99), "model format 99 is newer than this paxclassify reads (1); upgrade paxclassify"),
+        (lambda m: m["categories"].pop(), "the estimator scores 4 categories on 64-dimensional embeddings; the manifest expects 3 on 64"),
+        (lambda m: m["embedding"].update(dimension=384), "the manifest expects 4 on 384"),
+    ],
+)
+def test_tampered_manifest(model_copy, change, message):
+    edit_manifest(model_copy, change)
+    refused(model_copy, message)
+
+
+def test_manifest_that_is_not_an_object(model_copy):
+    (model_copy / "manifest.json").write_text("[]")
+    refused(model_copy, "expected a JSON object; found list")
+
+
+@pytest.mark.parametrize("name", ["estimator.joblib", "README.md"])
+def test_truncated_or_altered_files(model_copy, name):
+    path = model_copy / name
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    refused(model_copy, f"{path}: SHA-256 does not match the manifest; the file is damaged or was altered. Retrain or restore the model")
+    path.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))  # one bit flipped
+    refused(model_copy, "SHA-256 does not match the manifest")
+    path.unlink()
+    refused(model_copy, f"{model_copy}: the manifest lists {name}, which is missing; the model folder is incomplete")
+
+
+def test_a_file_that_is_not_a_pickle_is_refused_even_with_a_matching_hash(model_copy):
+    (model_copy / "estimator.joblib").write_bytes(b"not a pickle")
+    edit_manifest(model_copy, lambda m: m["files"].update({"estimator.joblib": sha256(model_copy / "estimator.joblib")}))
+    refused(model_copy, f"{model_copy / 'estimator.joblib'}: could not be loaded (")
+
+
+def test_categories_command_checks_the_manifest_too(model_copy):
+    edit_manifest(model_copy, lambda m: m["categories"][0].update(threshold=None))
+    r = CliRunner().invoke(cli, ["categories", "--model", str(model_copy)], catch_exceptions=False)
+    assert r.exit_code == 1
+    assert r.stderr == f"Error: {model_copy / 'manifest.json'}: the manifest is damaged or was altered: category Ce needs a threshold between 0 and 1, not None. Retrain or restore the model\n"
+
+
+# --- saving ----------------------------------------------------------------------------------
+
+
+def test_save_replaces_atomically_and_keeps_previous(model_copy, monkeypatch):
+    import classify.modelio as modelio
+
+    model = load_model(model_copy)
+    before = (model_copy / "manifest.json").read_bytes()
+    for exchange in (True, False):  # renameat2 swap, and the two-rename fallback
+        if not exchange:
+            monkeypatch.setattr(modelio, "_exchange", lambda a, b: False)
+        model.manifest["name"] = f"v{exchange}"
+        save_model(model, model_copy, card="card")
+        assert read_manifest(model_copy)["name"] == f"v{exchange}"
+        load_model(model_copy)
+        load_model(model_copy.with_name("model.previous"))
+    assert (model_copy.with_name("model.previous") / "manifest.json").read_bytes() != before
+    assert sorted(p.name for p in model_copy.parent.iterdir()) == ["model", "model.previous"]
+
+
+def test_failed_save_leaves_the_model_and_no_temporary_folder(model_copy, monkeypatch):
+    import joblib
+
+    model = load_model(model_copy)
+    before = {p.name: p.read_bytes() for p in model_copy.iterdir()}
+
+    def fail(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(joblib, "dump", fail)
+    with pytest.raises(OSError):
+        save_model(model, model_copy)
+    assert {p.name: p.read_bytes() for p in model_copy.iterdir()} == before
+    assert sorted(p.name for p in model_copy.parent.iterdir()) == ["model"]
