@@ -185,6 +185,8 @@ def test_resume_needs_jsonl_and_output(session_model, tmp_path, args):
     st.text(max_size=300).map(lambda t: t.encode("utf-8", "surrogatepass")),
     st.tuples(st.sampled_from(["utf-16", "utf-16-le", "cp1252", "latin-1", "utf-32"]), st.text(st.characters(codec="latin-1"), max_size=200)).map(lambda p: p[1].encode(p[0], "replace")),
     st.tuples(st.binary(max_size=8), st.text(max_size=200)).map(lambda p: p[0] + p[1].encode()),
+    # what the format readers look for first, followed by anything
+    st.tuples(st.sampled_from([b"%PDF-1.7\n", b"PK\x03\x04", b"<html><body>", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"]), st.binary(max_size=400)).map(lambda p: p[0] + p[1]),
 ))
 def test_random_bytes_give_a_clean_error_or_a_valid_result(session_model, fake_encoder, tmp_path, data):
     path = tmp_path / "random.txt"

@@ -220,7 +220,7 @@ def test_folder_mixing_good_and_bad_files(tmp_path):
     write(folder / "c_binary.txt", b"\x00\x01\x02" * 100)
     write(folder / "d_cp1252.md", ("\u201cQuoted\u201d " + ENGLISH).encode("cp1252"))
     os.symlink(folder / "gone.txt", folder / "e_broken_link.txt")
-    write(folder / "ignored.pdf", b"%PDF-1.7")
+    write(folder / "ignored.png", b"\x89PNG\r\n")
     (folder / "sub.txt").mkdir()  # a folder named like a text file is not a document
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -234,9 +234,9 @@ def test_folder_mixing_good_and_bad_files(tmp_path):
 
 
 def test_folder_without_text_files_and_unreadable_folder(tmp_path, monkeypatch):
-    (tmp_path / "x.pdf").write_bytes(b"%PDF")
+    (tmp_path / "x.png").write_bytes(b"\x89PNG")
     [err] = list(iter_documents([str(tmp_path)]))
-    assert str(err) == f"{tmp_path}: the folder has no .md or .txt files"
+    assert str(err) == f"{tmp_path}: the folder has no .txt, .md, .pdf, .docx, .html, .htm files"
 
     def deny(self):
         raise PermissionError(13, "Permission denied", str(self))
