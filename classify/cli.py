@@ -116,6 +116,7 @@ def predict(inputs, model_path, fmt, output, show_all, threshold, top_k, text_co
         from .resume import JsonlOutput, coding_key
 
         sink = JsonlOutput(output)
+        finished = set(sink.keys)
         if sink.repaired:
             click.echo(f"Warning: {output}: cut off an incomplete last line ({sink.repaired} bytes) left by an interrupted run", err=True)
     model = load_model(model_path)
@@ -141,7 +142,7 @@ def predict(inputs, model_path, fmt, output, show_all, threshold, top_k, text_co
             continue
         if sink is not None:
             key = coding_key(item.id, item.source)
-            if key in sink.keys or any(coding_key(d.id, d.source) == key for d in batch):
+            if key in finished:  # only what an earlier run wrote: repeated ids in this run are all coded
                 skipped += 1
                 continue
         batch.append(item)

@@ -29,7 +29,7 @@ class JsonlOutput:
     ----------
     path : Path
     keys : set of str
-        ``coding_key`` of every coding already in the file.
+        ``coding_key`` of every coding in the file when it was opened.
     repaired : int
         Bytes of an incomplete last line that were cut off on opening (0 normally).
     """
@@ -81,6 +81,3 @@ class JsonlOutput:
             os.fsync(fd)
         finally:
             os.close(fd)
-        for line in text.splitlines():
-            record = json.loads(line)
-            self.keys.add(coding_key(str(record["id"]), record.get("document")))

@@ -202,3 +202,15 @@ def test_random_bytes_give_a_clean_error_or_a_valid_result(session_model, fake_e
         lines = r.stderr.splitlines()
         assert re.match(rf"Error: {re.escape(str(path))}: \S", lines[-2])
         assert lines[-1] == "Error: 1 input(s) could not be coded; see the errors above"
+
+
+def test_resume_codes_every_row_of_a_csv_with_repeated_ids_once(session_model, fake_encoder, tmp_path):
+    src = tmp_path / "docs.csv"
+    src.write_text(f'id,text\nd1,"{ENGLISH}"\nd1,"{ENGLISH} Again."\nd2,"{ENGLISH}"\n')
+    out = tmp_path / "out.jsonl"
+    args = ["predict", src, "--text-column", "text", "--id-column", "id", "--model", session_model, "-f", "jsonl", "-o", out, "--resume"]
+    r = run(*args)
+    assert r.exit_code == 0 and [json.loads(line)["id"] for line in out.read_text().splitlines()] == ["d1", "d1", "d2"]
+    r = run(*args)
+    assert r.stderr == f"Wrote 0 coding(s) to {out}; skipped 3 already there\n"
+    assert len(out.read_text().splitlines()) == 3
