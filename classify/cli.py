@@ -13,6 +13,9 @@ import click
 from .errors import PaxClassifyError, PaxClassifyWarning
 
 DEFAULT_DATA = os.environ.get("PAXCLASSIFY_DATA", "data/labelled")
+# A batch is also cut when its documents hold this much text, so memory stays bounded
+# (clause embeddings and scores of a batch are held together).
+BATCH_MAX_CHARS = 2_000_000
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -123,12 +126,13 @@ def predict(inputs, model_path, fmt, output, show_all, threshold, top_k, text_co
     for w in model.warnings:
         click.echo(f"Warning: {w}", err=True)
     encoder = Encoder(model.embedding_model)
-    codings, failures, batch, skipped, written = [], 0, [], 0, 0
+    codings, failures, batch, skipped, written, batch_chars = [], 0, [], 0, 0, 0
 
     def flush():
-        nonlocal written
+        nonlocal written, batch_chars
         coded = code_documents(model, batch, encoder, threshold=threshold, top_k=top_k)
         batch.clear()
+        batch_chars = 0
         if sink is not None:
             sink.append(render(coded, "jsonl"))
             written += len(coded)
@@ -146,7 +150,8 @@ def predict(inputs, model_path, fmt, output, show_all, threshold, top_k, text_co
                 skipped += 1
                 continue
         batch.append(item)
-        if len(batch) >= batch_size:
+        batch_chars += len(item.text)
+        if len(batch) >= batch_size or batch_chars >= BATCH_MAX_CHARS:
             flush()
     if batch:
         flush()

@@ -214,3 +214,16 @@ def test_resume_codes_every_row_of_a_csv_with_repeated_ids_once(session_model, f
     r = run(*args)
     assert r.stderr == f"Wrote 0 coding(s) to {out}; skipped 3 already there\n"
     assert len(out.read_text().splitlines()) == 3
+
+
+def test_batches_are_cut_by_text_size_too(session_model, counting_encoder, tmp_path, monkeypatch):
+    import classify.cli
+
+    monkeypatch.setattr(classify.cli, "BATCH_MAX_CHARS", 2 * len(ENGLISH))
+    docs = make_docs(tmp_path / "docs", 5)
+    calls = []
+    real = counting_encoder.encode
+    monkeypatch.setattr(counting_encoder, "encode", lambda self, texts, progress=False: calls.append(len(texts)) or real(self, texts, progress))
+    r = run("predict", docs, "--model", session_model, "-f", "jsonl")
+    assert r.exit_code == 0 and len(r.stdout.splitlines()) == 5
+    assert len(calls) == 3  # 2 + 2 + 1 documents, not one batch of 5
