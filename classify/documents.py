@@ -146,28 +146,34 @@ def decode(data: bytes, name: str) -> str:
     return text
 
 
-def check_text(text: str, name: str, *, plain: bool = True) -> None:
+def english_share(text: str) -> float | None:
+    """Share of words that are common English function words, or None for under 20 words."""
+    words = _WORD.findall(text[:200_000].lower())
+    if len(words) < MIN_WORDS_FOR_LANGUAGE:
+        return None
+    return sum(w in _ENGLISH for w in words) / len(words)
+
+
+def check_text(text: str, name: str, *, plain: bool = True, language: bool = True) -> None:
     """Raise InputError for text that cannot be coded; warn when it does not look English.
 
     ``plain``: the text was decoded from bytes (so control characters mean a binary file),
-    rather than extracted from a PDF, .docx or HTML file.
+    rather than extracted from a PDF, .docx or HTML file. ``language``: warn about non-English text.
     """
     if not text.strip():
         raise InputError(f"{name}: the file is empty or only whitespace; nothing to code")
-    sample = text[:200_000]
     if plain:
+        sample = text[:200_000]
         controls = _controls(sample)
         if controls > max(2, 0.01 * len(sample)):
             raise InputError(f"{name}: looks like a binary file, not text ({controls} control characters in the first {len(sample)}); give a .txt file")
-    words = _WORD.findall(sample.lower())
-    if len(words) >= MIN_WORDS_FOR_LANGUAGE:
-        share = sum(w in _ENGLISH for w in words) / len(words)
-        if share < MIN_ENGLISH_SHARE:
-            warnings.warn(
-                f"{name}: does not look like English ({share:.0%} common English words); the model is English-only, so its codes may be missing or wrong",
-                InputWarning,
-                stacklevel=2,
-            )
+    share = english_share(text) if language else None
+    if share is not None and share < MIN_ENGLISH_SHARE:
+        warnings.warn(
+            f"{name}: does not look like English ({share:.0%} common English words); the model is English-only, so its codes may be missing or wrong",
+            InputWarning,
+            stacklevel=2,
+        )
 
 
 def _stat_regular_file(path: Path):
@@ -259,6 +265,7 @@ def read_csv_rows(path: Path, text_column: str, id_column: str | None, *, max_by
         reader = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig", chunksize=chunksize)
         first = True
         offset = 0
+        not_english = []
         for frame in reader:
             if first:
                 for column in filter(None, (text_column, id_column)):
@@ -277,12 +284,22 @@ def read_csv_rows(path: Path, text_column: str, id_column: str | None, *, max_by
                     yield InputError(f"{name}: no text in column {text_column}")
                     continue
                 try:
-                    check_text(text, name)
+                    check_text(text, name, language=False)
                 except InputError as exc:
                     yield exc
                     continue
+                share = english_share(text)
+                if share is not None and share < MIN_ENGLISH_SHARE:
+                    not_english.append(row + 2)
                 yield Document(id=str(doc_id), pages=text, source=f"{path}#{doc_id}")
             offset += len(frame)
+        if not_english:  # one warning for the file, not one per row
+            rows = ", ".join(map(str, not_english[:10])) + (f" and {len(not_english) - 10} more" if len(not_english) > 10 else "")
+            warnings.warn(
+                f"{path}: {len(not_english)} of {offset} row(s) do not look like English (rows {rows}); the model is English-only, so their codes may be missing or wrong",
+                InputWarning,
+                stacklevel=2,
+            )
     except InputError:
         raise
     except UnicodeDecodeError as exc:

@@ -296,3 +296,15 @@ def test_tsv_rows(tmp_path):
     path = write(tmp_path / "docs.tsv", f"id\ttext\nd1\t{ENGLISH}\n".encode())
     [doc] = list(iter_documents([str(path)], text_column="text", id_column="id"))
     assert doc.id == "d1" and doc.text == ENGLISH
+
+
+def test_csv_rows_not_in_english_give_one_warning_for_the_file(tmp_path):
+    rows = "".join(f'd{i},"{FRENCH if i % 2 else ENGLISH}"\n' for i in range(30))
+    path = write(tmp_path / "docs.csv", ("id,text\n" + rows).encode())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        docs = list(iter_documents([str(path)], text_column="text", id_column="id"))
+    assert len(docs) == 30
+    assert [str(w.message) for w in caught] == [
+        f"{path}: 15 of 30 row(s) do not look like English (rows 3, 5, 7, 9, 11, 13, 15, 17, 19, 21 and 5 more); the model is English-only, so their codes may be missing or wrong"
+    ]
