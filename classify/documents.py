@@ -100,12 +100,16 @@ def _guess_legacy(data: bytes) -> str | None:
     return "cp1252" if text is not None else None
 
 
-def decode_text(data: bytes, name: str) -> tuple[str, str]:
+BINARY_HINT = "give a text, PDF, .docx or HTML file"
+
+
+def decode_text(data: bytes, name: str, *, hint: str = BINARY_HINT) -> tuple[str, str]:
     """Bytes to text and the encoding used.
 
     UTF-8, or a BOM's encoding (UTF-8/16/32); BOM-less UTF-16; else the most plausible legacy
     encoding (cp1252 and latin-1 preferred, then what charset-normalizer finds). Raises
-    InputError for binary data and for bytes that are text in no known encoding.
+    InputError for binary data (ending the message with ``hint``) and for bytes that are text
+    in no known encoding.
     """
     for bom, codec, label in BOMS:
         if data.startswith(bom):
@@ -117,14 +121,14 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
     if b"\x00" in sample:
         encoding = _looks_utf16(sample)
         if encoding is None:
-            raise InputError(f"{name}: looks like a binary file, not text (it contains NUL bytes); give a .txt file")
+            raise InputError(f"{name}: looks like a binary file, not text (it contains NUL bytes); {hint}")
         try:
             return data.decode(encoding), encoding.upper()
         except UnicodeDecodeError as exc:
-            raise InputError(f"{name}: looks like a binary file, not text (not valid UTF-16 at byte {exc.start}); give a .txt file") from exc
+            raise InputError(f"{name}: looks like a binary file, not text (not valid UTF-16 at byte {exc.start}); {hint}") from exc
     controls = len(sample.translate(None, _NOT_CONTROL))
     if controls > max(2, 0.01 * len(sample)):
-        raise InputError(f"{name}: looks like a binary file, not text ({controls} control bytes in the first {len(sample)}); give a .txt file")
+        raise InputError(f"{name}: looks like a binary file, not text ({controls} control bytes in the first {len(sample)}); {hint}")
     try:
         return data.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
@@ -166,7 +170,7 @@ def check_text(text: str, name: str, *, plain: bool = True, language: bool = Tru
         sample = text[:200_000]
         controls = _controls(sample)
         if controls > max(2, 0.01 * len(sample)):
-            raise InputError(f"{name}: looks like a binary file, not text ({controls} control characters in the first {len(sample)}); give a .txt file")
+            raise InputError(f"{name}: looks like a binary file, not text ({controls} control characters in the first {len(sample)}); {BINARY_HINT}")
     share = english_share(text) if language else None
     if share is not None and share < MIN_ENGLISH_SHARE:
         warnings.warn(

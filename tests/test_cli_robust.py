@@ -50,7 +50,7 @@ def test_folder_mixing_good_and_bad_codes_the_good_and_exits_1(session_model, fa
     assert [json.loads(line)["id"] for line in r.stdout.splitlines()] == ["a", "d", "e"]
     assert r.stderr.splitlines() == [
         f"Error: {folder / 'b.txt'}: the file is empty; nothing to code",
-        f"Error: {folder / 'c.txt'}: looks like a binary file, not text (it contains NUL bytes); give a .txt file",
+        f"Error: {folder / 'c.txt'}: looks like a binary file, not text (it contains NUL bytes); give a text, PDF, .docx or HTML file",
         f"Warning: {folder / 'd.txt'}: not UTF-8; read as cp1252 (a guess). If accents or quotes look wrong, save it as UTF-8",
         f"Warning: {folder / 'e.txt'}: does not look like English (0% common English words); the model is English-only, so its codes may be missing or wrong",
         "Error: 2 input(s) could not be coded; see the errors above",
@@ -191,20 +191,21 @@ def test_resume_needs_jsonl_and_output(session_model, tmp_path, args):
 def test_random_bytes_give_a_clean_error_or_a_valid_result(session_model, fake_encoder, tmp_path, data):
     path = tmp_path / "random.txt"
     path.write_bytes(data)
-    r = run("predict", path, "--model", session_model, "-f", "json")
-    assert_clean_stderr(r.stderr)
-    if r.exit_code == 0:
-        [coding] = json.loads(r.stdout)
-        assert coding["id"] == "random" and coding["n_clauses"] >= 1
-        assert {c["code"] for c in coding["categories"]} == {"Ce", "TjPrire", "GeWom", "HrDet"}
-    else:
-        assert r.exit_code == 1 and r.stdout == ""
-        lines = r.stderr.splitlines()
-        assert re.match(rf"Error: {re.escape(str(path))}: \S", lines[-2])
-        assert lines[-1] == "Error: 1 input(s) could not be coded; see the errors above"
+    for args, name, doc_id, stdin in (([path], str(path), "random", None), (["-"], "<stdin>", "stdin", data)):
+        r = run("predict", *args, "--model", session_model, "-f", "json", input=stdin)
+        assert_clean_stderr(r.stderr)
+        if r.exit_code == 0:
+            [coding] = json.loads(r.stdout)
+            assert coding["id"] == doc_id and coding["n_clauses"] >= 1
+            assert {c["code"] for c in coding["categories"]} == {"Ce", "TjPrire", "GeWom", "HrDet"}
+        else:
+            assert r.exit_code == 1 and r.stdout == ""
+            lines = r.stderr.splitlines()
+            assert re.match(rf"Error: {re.escape(name)}: \S", lines[-2])
+            assert lines[-1] == "Error: 1 input(s) could not be coded; see the errors above"
 
 
-def test_resume_codes_every_row_of_a_csv_with_repeated_ids_once(session_model, fake_encoder, tmp_path):
+def test_resume_with_repeated_csv_ids_codes_every_row(session_model, fake_encoder, tmp_path):
     src = tmp_path / "docs.csv"
     src.write_text(f'id,text\nd1,"{ENGLISH}"\nd1,"{ENGLISH} Again."\nd2,"{ENGLISH}"\n')
     out = tmp_path / "out.jsonl"

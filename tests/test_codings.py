@@ -126,7 +126,7 @@ def test_ragged_rows(tmp_path):
 def test_binary_file_is_not_a_codings_csv(tmp_path):
     path = tmp_path / "codings.csv"
     path.write_bytes(b"PK\x03\x04\x00\x00" * 20)  # an .xlsx saved under a .csv name
-    with pytest.raises(DataError, match=re.escape(f"{path}: looks like a binary file, not text (it contains NUL bytes); give a .txt file; a CSV file must be text")):
+    with pytest.raises(DataError, match=re.escape(f"{path}: looks like a binary file, not text (it contains NUL bytes); a CSV file must be text (an .xlsx? save it as CSV)")):
         read(path)
 
 

@@ -106,7 +106,7 @@ def test_whitespace_only_file(tmp_path, data):
 
 def test_binary_file_with_nul_bytes(tmp_path):
     path = write(tmp_path / "image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
-    with pytest.raises(InputError, match=re.escape(f"{path}: looks like a binary file, not text (it contains NUL bytes); give a .txt file")):
+    with pytest.raises(InputError, match=re.escape(f"{path}: looks like a binary file, not text (it contains NUL bytes); give a text, PDF, .docx or HTML file")):
         read_file(path)
 
 
@@ -262,7 +262,7 @@ def test_csv_rows_bad_rows_are_reported_and_good_ones_kept(tmp_path):
         "d1",
         f"{path}: row 3 (d2): no text in column text",
         f"{path}: row 4 (d3): no text in column text",
-        f"{path}: row 5 (d4): looks like a binary file, not text (5 control characters in the first 5); give a .txt file",
+        f"{path}: row 5 (d4): looks like a binary file, not text (5 control characters in the first 5); give a text, PDF, .docx or HTML file",
     ]
 
 

@@ -50,9 +50,9 @@ def read_text(path: Path, *, kind: str = "CSV") -> str:
     except OSError as exc:
         raise DataError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
     try:
-        text, encoding = decode_text(data, str(path))
+        text, encoding = decode_text(data, str(path), hint=f"a {kind} file must be text (an .xlsx? save it as CSV)")
     except InputError as exc:
-        raise DataError(f"{exc}; a {kind} file must be text") from exc
+        raise DataError(str(exc)) from exc
     if not encoding.upper().startswith("UTF"):
         warnings.warn(f"{path}: not UTF-8; read as {encoding} (a guess). If names look wrong, save it as CSV UTF-8", DataWarning, stacklevel=3)
     return text
