@@ -209,3 +209,26 @@ def test_train_cli_reports_bad_codings_in_one_line(pax_dir, tmp_path, fake_encod
         f"Error: {extra}: category values must be 0, 1, 2, 3 or blank; found row 3 Ce ('maybe'). Fix those cells",
     ]
     assert not (tmp_path / "m").exists()
+
+
+def test_unreadable_codings_file(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    path = write(tmp_path, "AgtId,Ce\n1,1\n")
+
+    def deny(self):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", deny)
+    with pytest.raises(DataError, match=re.escape(f"{path}: cannot be read (Permission denied)")):
+        read_codings(path)
+
+
+def test_data_folder_saved_by_excel_is_recognised(pax_dir):
+    # every file re-saved as Excel does in a European locale: BOM, semicolons, CRLF
+    for path in pax_dir.glob("*.csv"):
+        frame = pd.read_csv(path)
+        path.write_bytes(frame.to_csv(index=False, sep=";", lineterminator="\r\n").encode("utf-8-sig"))
+    data, _ = load_pax(pax_dir)
+    assert list(data.labels.columns[:4]) == ["Ce", "TjPrire", "GeWom", "HrDet"]
+    assert len(data.texts) == 48 and len(data.quotes) > 0
