@@ -60,6 +60,8 @@ class Command(click.Command):
                     raise
                 raise click.ClickException(_one_line(exc)) from None
             except KeyboardInterrupt:
+                if ctx.params.get("resume"):
+                    raise click.ClickException(f"interrupted; the codings finished so far are in {ctx.params['output']}: run the same command again to go on") from None
                 raise click.ClickException("interrupted") from None
             except OSError as exc:
                 if debug:
@@ -68,7 +70,8 @@ class Command(click.Command):
             except MemoryError:
                 if debug:
                     raise
-                raise click.ClickException("out of memory; code fewer documents at once (--batch-size) or lower --max-size") from None
+                hint = "; code fewer documents at once (--batch-size) or lower --max-size" if ctx.command.name == "predict" else ""
+                raise click.ClickException(f"out of memory{hint}") from None
             except Exception as exc:
                 if debug:
                     raise

@@ -228,3 +228,19 @@ def test_batches_are_cut_by_text_size_too(session_model, counting_encoder, tmp_p
     r = run("predict", docs, "--model", session_model, "-f", "jsonl")
     assert r.exit_code == 0 and len(r.stdout.splitlines()) == 5
     assert len(calls) == 3  # 2 + 2 + 1 documents, not one batch of 5
+
+
+def test_ctrl_c_during_a_resumable_batch_says_how_to_go_on(session_model, fake_encoder, tmp_path, monkeypatch):
+    import classify.predict
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(classify.predict, "code_documents", interrupted)
+    docs = make_docs(tmp_path / "docs", 1)
+    out = tmp_path / "out.jsonl"
+    r = run("predict", docs, "--model", session_model, "-f", "jsonl", "-o", out, "--resume")
+    assert r.exit_code == 1
+    assert r.stderr == f"Error: interrupted; the codings finished so far are in {out}: run the same command again to go on\n"
+    r = run("predict", docs, "--model", session_model, "-f", "jsonl")
+    assert r.stderr == "Error: interrupted\n"
