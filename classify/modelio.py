@@ -96,7 +96,8 @@ def save_model(model: Model, path: Path, *, card: str = "", keep_previous: bool 
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
+    _remove_abandoned(path)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-{os.getpid()}-", dir=path.parent))
     try:
         joblib.dump(model.estimator, tmp / ESTIMATOR, compress=3)
         manifest = dict(model.manifest)
@@ -126,6 +127,23 @@ def save_model(model: Model, path: Path, *, card: str = "", keep_previous: bool 
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return path
+
+
+def _remove_abandoned(path: Path) -> None:
+    """Delete half-written model folders left next to ``path`` by runs that were killed.
+
+    Their names carry the writer's process id; a folder is only removed once that process is gone.
+    """
+    for tmp in path.parent.glob(f".{path.name}.tmp-*-*"):
+        pid = tmp.name[len(f".{path.name}.tmp-") :].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid() or not tmp.is_dir():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(tmp, ignore_errors=True)
+        except OSError:
+            pass  # alive, but someone else's
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -71,11 +71,13 @@ def test_training_killed_half_way_leaves_the_previous_model_intact(tmp_path, pax
         with pytest.raises(Exception):
             load_model(leftover)
 
-    # and the next run replaces the model normally, keeping this one as .previous
+    # and the next run replaces the model normally, keeping this one as .previous and
+    # clearing away what the killed run left
     r = CliRunner().invoke(cli, ["train", "--data", str(pax_dir), "--out", str(out), "--min-positive", "5", "--folds", "3", "--cache-dir", str(tmp_path / "cache")], catch_exceptions=False)
     assert r.exit_code == 0, r.stderr
     assert {p.name: p.read_bytes() for p in out.with_name("model.previous").iterdir()} == before
     load_model(out)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".model.tmp-")]
 
 
 def test_batch_killed_half_way_resumes_without_recomputing(tmp_path, session_model, monkeypatch):

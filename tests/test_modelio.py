@@ -135,3 +135,16 @@ def test_failed_save_leaves_the_model_and_no_temporary_folder(model_copy, monkey
         save_model(model, model_copy)
     assert {p.name: p.read_bytes() for p in model_copy.iterdir()} == before
     assert sorted(p.name for p in model_copy.parent.iterdir()) == ["model"]
+
+
+def test_abandoned_folders_of_live_processes_are_kept(model_copy):
+    import os
+
+    from classify.modelio import _remove_abandoned
+
+    mine = model_copy.parent / f".model.tmp-{os.getppid()}-abc"  # a live process (our parent)
+    mine.mkdir()
+    dead = model_copy.parent / ".model.tmp-999999999-abc"
+    dead.mkdir()
+    _remove_abandoned(model_copy)
+    assert mine.exists() and not dead.exists()
