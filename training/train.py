@@ -93,30 +93,158 @@ def f1_summary(labels: np.ndarray, scores: np.ndarray, thresholds: np.ndarray) -
     return {"micro_f1": round(micro, 4), "macro_f1": round(float(np.mean(list(per.values()))), 4), "per_category": per}
 
 
-def out_of_fold_scores(ts: TrainingSet, X: np.ndarray, docs: DocumentSet, U: np.ndarray, settings: TrainSettings, *, n_jobs=None, progress=False) -> np.ndarray:
-    """Document scores for every document from a model fitted without its peace process.
+def document_scores(estimator, U, owner: np.ndarray, n_docs: int) -> np.ndarray:
+    """Document scores from a fitted estimator: score every unit, pool per document.
 
-    X : embeddings of ts.texts, (n_rows, dim); U : embeddings of docs.unit_texts, (n_units, dim).
-    Returns (n_docs, n_cat).
+    U : features of the units, (n_units, ...); owner : (n_units,) -> array (n_docs, n_cat).
+    Threshold choice and ``classify evaluate`` both score documents through here.
+    """
+    return pool_units(estimator.predict_proba(U), owner, n_docs)
+
+
+def group_folds(groups: np.ndarray, n_folds: int) -> list[frozenset]:
+    """The peace processes of each of ``n_folds`` folds: GroupKFold over ``groups`` (one entry per item)."""
+    split = GroupKFold(n_splits=n_folds).split(np.zeros(len(groups)), groups=groups)
+    return [frozenset(groups[test]) for _, test in split]
+
+
+@dataclass
+class Fitted:
+    """A fitted estimator with its thresholds.
+
+    thresholds : (n_cat,); oof : (n_docs, n_cat), the out-of-fold scores the thresholds were
+    chosen on (rows of documents in excluded peace processes stay 0).
+    """
+
+    estimator: object
+    thresholds: np.ndarray
+    oof: np.ndarray
+    timings: dict = field(default_factory=dict)
+
+
+class _Fitter:
+    """Fits on every training row outside a set of peace processes, each set once (memo)."""
+
+    def __init__(self, ts, X, make_estimator, memo=None):
+        self.ts, self.X, self.make_estimator = ts, X, make_estimator
+        self.memo = {} if memo is None else memo
+
+    def __call__(self, left_out: frozenset):
+        left_out = frozenset(left_out)
+        if left_out not in self.memo:
+            rows = ~np.isin(self.ts.groups, list(left_out))
+            self.memo[left_out] = self.make_estimator().fit(self.X[rows], self.ts.Y[rows])
+        return self.memo[left_out]
+
+
+def out_of_fold_scores(
+    ts: TrainingSet, X, docs: DocumentSet, U, settings: TrainSettings, *,
+    exclude: frozenset = frozenset(), folds: list[frozenset] | None = None, fit=None, n_jobs=None, progress=False,
+) -> np.ndarray:
+    """Document scores from models fitted without the document's peace process, (n_docs, n_cat).
+
+    Documents of processes in ``exclude`` are neither scored (rows stay 0) nor trained on.
+    folds : the processes of each fold; default GroupKFold(settings.n_folds) over the documents.
+    fit : (left-out processes) -> fitted estimator; default fits ``settings.estimator``.
     """
     from tqdm.auto import tqdm
 
+    fit = fit or _Fitter(ts, X, lambda: settings.estimator(n_jobs))
+    exclude = frozenset(exclude)
+    used = ~np.isin(docs.groups, list(exclude))
+    if folds is None:
+        folds = group_folds(docs.groups[used], settings.n_folds)
     n_docs = len(docs.agt)
-    folds = GroupKFold(n_splits=settings.n_folds).split(np.zeros(n_docs), groups=docs.groups)
     scores = np.zeros((n_docs, len(ts.codes)), dtype=np.float32)
-    for _, test_docs in tqdm(list(folds), desc="grouped folds", disable=not progress):
-        test_groups = set(docs.groups[test_docs])
-        train_rows = np.array([g not in test_groups for g in ts.groups])
-        est = settings.estimator(n_jobs).fit(X[train_rows], ts.Y[train_rows])
+    for fold in tqdm(folds, desc="grouped folds", disable=not progress, leave=False):
+        test_docs = np.flatnonzero(used & np.isin(docs.groups, list(fold)))
         units = np.isin(docs.owner, test_docs)
-        unit_scores = est.predict_proba(U[units])
-        pooled = pool_units(unit_scores, docs.owner[units], n_docs)
+        pooled = document_scores(fit(exclude | fold), U[units], docs.owner[units], n_docs)
         scores[test_docs] = pooled[test_docs]
     return scores
 
 
+def fit_and_threshold(
+    ts: TrainingSet, X, docs: DocumentSet, U, settings: TrainSettings, *,
+    exclude: frozenset = frozenset(), folds: list[frozenset] | None = None,
+    make_estimator=None, memo: dict | None = None, n_jobs=None, progress=False,
+) -> Fitted:
+    """The model-building step shared by ``classify train`` and ``classify evaluate``.
+
+    Fits on every row outside the peace processes in ``exclude``, with per-category thresholds
+    chosen on grouped out-of-fold scores of the documents outside them.
+
+    X : features of ts.texts, (n_rows, ...); U : features of docs.unit_texts, (n_units, ...).
+    make_estimator : () -> unfitted estimator with fit(X, Y)/predict_proba(X); default
+        ``settings.estimator(n_jobs)``. Baselines pass their own.
+    memo : shared across calls so evaluation fits each distinct training set once.
+    """
+    fit = _Fitter(ts, X, make_estimator or (lambda: settings.estimator(n_jobs)), memo)
+    timings = {}
+    t0 = time.perf_counter()
+    oof = out_of_fold_scores(ts, X, docs, U, settings, exclude=exclude, folds=folds, fit=fit, progress=progress)
+    used = ~np.isin(docs.groups, list(exclude))
+    thresholds = best_thresholds(np.where(used[:, None], docs.labels, -1), oof)
+    timings["cross_validate"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    estimator = fit(frozenset(exclude))
+    timings["fit"] = time.perf_counter() - t0
+    return Fitted(estimator, thresholds, oof, timings)
+
+
 def embed_all(encoder_or_cache, texts, progress):
     return encoder_or_cache.encode(list(texts), progress=progress)
+
+
+@dataclass
+class Prepared:
+    """PA-X data read, turned into training rows and threshold documents, and embedded.
+
+    X : embeddings of ts.texts, (n_rows, dim); U : embeddings of docs.unit_texts, (n_units, dim).
+    """
+
+    data: object
+    changes: list
+    codes: list
+    dropped: list
+    ts: TrainingSet
+    docs: DocumentSet
+    X: np.ndarray
+    U: np.ndarray
+    encoder: object
+    cache: EmbeddingCache
+    timings: dict
+
+
+def prepare(
+    data_dir: Path,
+    *,
+    codings: list[Path] = (),
+    embedding_model: str | None = None,
+    settings: TrainSettings,
+    cache_dir: Path | None = None,
+    progress: bool = False,
+) -> Prepared:
+    """Read ``data_dir``, build training rows and threshold documents, embed both (cached)."""
+    timings = {}
+    t0 = time.perf_counter()
+    data, changes = load_pax(Path(data_dir), extra_codings=list(codings))
+    codes, dropped = select_categories(data, settings.min_positive)
+    if not codes:
+        raise DataError(f"{data_dir}: no category has {settings.min_positive} positive agreements; nothing to learn")
+    ts = build_training_set(data, codes)
+    docs = build_documents(data, codes)
+    if len(docs.agt) < settings.n_folds or len(set(docs.groups)) < settings.n_folds:
+        raise DataError(f"{data_dir}: {len(set(docs.groups))} peace processes with text; at least {settings.n_folds} are needed for grouped folds")
+    timings["load"] = time.perf_counter() - t0
+
+    encoder = Encoder(embedding_model)
+    cache = EmbeddingCache(encoder, cache_dir, model_key=f"{encoder.name}|{encoder.path}")
+    t0 = time.perf_counter()
+    X = embed_all(cache, ts.texts, progress)
+    U = embed_all(cache, docs.unit_texts, progress)
+    timings["embed"] = time.perf_counter() - t0
+    return Prepared(data, changes, codes, dropped, ts, docs, X, U, encoder, cache, timings)
 
 
 def train(
@@ -136,34 +264,14 @@ def train(
     then kept as ``<out>.previous``.
     """
     settings = settings or TrainSettings()
-    timings = {}
-    t0 = time.perf_counter()
-    data, changes = load_pax(Path(data_dir), extra_codings=list(codings))
-    codes, dropped = select_categories(data, settings.min_positive)
-    if not codes:
-        raise DataError(f"{data_dir}: no category has {settings.min_positive} positive agreements; nothing to learn")
-    ts = build_training_set(data, codes)
-    docs = build_documents(data, codes)
-    if len(docs.agt) < settings.n_folds or len(set(docs.groups)) < settings.n_folds:
-        raise DataError(f"{data_dir}: {len(set(docs.groups))} peace processes with text; at least {settings.n_folds} are needed for grouped folds")
-    timings["load"] = time.perf_counter() - t0
+    p = prepare(data_dir, codings=codings, embedding_model=embedding_model, settings=settings, cache_dir=cache_dir, progress=progress)
+    data, changes, codes, dropped, ts, docs, X, encoder, cache = p.data, p.changes, p.codes, p.dropped, p.ts, p.docs, p.X, p.encoder, p.cache
+    timings = dict(p.timings)
 
-    encoder = Encoder(embedding_model)
-    cache = EmbeddingCache(encoder, cache_dir, model_key=f"{encoder.name}|{encoder.path}")
-    t0 = time.perf_counter()
-    X = embed_all(cache, ts.texts, progress)
-    U = embed_all(cache, docs.unit_texts, progress)
-    timings["embed"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    oof = out_of_fold_scores(ts, X, docs, U, settings, n_jobs=n_jobs, progress=progress)
-    thresholds = best_thresholds(docs.labels, oof)
-    oof_metrics = f1_summary(docs.labels, oof, thresholds)
-    timings["cross_validate"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    estimator = settings.estimator(n_jobs).fit(X, ts.Y)
-    timings["fit"] = time.perf_counter() - t0
+    fitted = fit_and_threshold(ts, X, docs, p.U, settings, n_jobs=n_jobs, progress=progress)
+    estimator, thresholds = fitted.estimator, fitted.thresholds
+    oof_metrics = f1_summary(docs.labels, fitted.oof, thresholds)
+    timings.update(fitted.timings)
 
     cats = data.categories
     n_pos = (data.labels == 1).sum()
