@@ -307,5 +307,47 @@ def data_fetch(dest, base_url, codings_url, corpus_url, api_url, only, force, re
     click.echo(f"PA-X is CC BY-NC-SA 4.0: keep these files out of any repository. Train with: classify train --data {result.dest} --out models/my-model")
 
 
+@cli.command()
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=DEFAULT_DATA, show_default=True, help="Folder of PA-X files (codings, texts, clause exports).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder for metrics.json, report.md and the plots (created if missing).")
+@click.option("--model", "model_path", type=click.Path(file_okay=False, path_type=Path), help="Retrain with this model's settings and embedding model (default: classify train's defaults).")
+@click.option("--folds", type=click.IntRange(3), default=5, show_default=True, help="Outer folds, grouped by peace process.")
+@click.option("--min-positive", type=click.IntRange(1), default=30, show_default=True, help="Positive agreements a category needs to be reported.")
+@click.option("--floors", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="JSON of minimum figures: exit 1 if the model falls more than the tolerance below one.")
+@click.option("--per-category", is_flag=True, help="Also print every category's P/R/F1/AP of the model, per suite.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Embedding cache (default: ~/.cache/paxclassify/embeddings or $PAXCLASSIFY_CACHE).")
+@click.option("--jobs", type=int, default=None, help="Parallel jobs for fitting (default: 1).")
+def evaluate(data_dir, out, model_path, folds, min_positive, floors, per_category, cache_dir, jobs):
+    """Measure the pipeline on peace processes it has not seen, against baselines.
+
+    Example: classify evaluate --data ../shared/pax --out reports/evaluation --model models/pax-default
+    """
+    import json
+
+    from training.evaluate import check_floors, evaluate as run_evaluation
+    from training.report import headline_table, per_category_table, write_report
+
+    floor_spec = None
+    if floors is not None:  # read before the long run, so a broken file fails fast
+        try:
+            floor_spec = json.loads(floors.read_text())
+        except json.JSONDecodeError as exc:
+            raise click.ClickException(f"{floors}: not valid JSON ({exc})") from None
+    ev = run_evaluation(data_dir, model_dir=model_path, n_folds=folds, min_positive=min_positive, cache_dir=cache_dir, n_jobs=jobs, progress=True)
+    click.echo(headline_table(ev.metrics), nl=False)
+    if per_category:
+        for suite in ev.metrics["suites"]:
+            click.echo(f"\n{suite} (model)")
+            click.echo(per_category_table(ev.metrics, suite), nl=False)
+    paths = write_report(ev, out)
+    click.echo(f"\nWrote {len(paths)} files to {out}: " + ", ".join(p.name for p in paths))
+    click.echo(f"Time: {ev.metrics['timings']['total']:.0f}s")
+    if floor_spec is not None:
+        failures = check_floors(ev.metrics, floor_spec)
+        if failures:
+            raise click.ClickException(f"the model fell below the floors in {floors}:\n  " + "\n  ".join(failures))
+        click.echo(f"All figures within {floor_spec.get('tolerance', 0.01)} of the floors in {floors}.")
+
+
 def main():  # pragma: no cover
     cli()

@@ -123,17 +123,23 @@ class Fitted:
 
 
 class _Fitter:
-    """Fits on every training row outside a set of peace processes, each set once (memo)."""
+    """Fits on every training row outside a set of peace processes, each set once (memo).
 
-    def __init__(self, ts, X, make_estimator, memo=None):
+    ``trained_on`` records the groups of the rows each fit saw, so evaluation can prove that no
+    test process was trained on.
+    """
+
+    def __init__(self, ts, X, make_estimator, memo=None, trained_on=None):
         self.ts, self.X, self.make_estimator = ts, X, make_estimator
         self.memo = {} if memo is None else memo
+        self.trained_on = {} if trained_on is None else trained_on
 
     def __call__(self, left_out: frozenset):
         left_out = frozenset(left_out)
         if left_out not in self.memo:
             rows = ~np.isin(self.ts.groups, list(left_out))
             self.memo[left_out] = self.make_estimator().fit(self.X[rows], self.ts.Y[rows])
+            self.trained_on[left_out] = frozenset(self.ts.groups[rows])
         return self.memo[left_out]
 
 
@@ -167,7 +173,7 @@ def out_of_fold_scores(
 def fit_and_threshold(
     ts: TrainingSet, X, docs: DocumentSet, U, settings: TrainSettings, *,
     exclude: frozenset = frozenset(), folds: list[frozenset] | None = None,
-    make_estimator=None, memo: dict | None = None, n_jobs=None, progress=False,
+    make_estimator=None, memo: dict | None = None, trained_on: dict | None = None, n_jobs=None, progress=False,
 ) -> Fitted:
     """The model-building step shared by ``classify train`` and ``classify evaluate``.
 
@@ -178,8 +184,9 @@ def fit_and_threshold(
     make_estimator : () -> unfitted estimator with fit(X, Y)/predict_proba(X); default
         ``settings.estimator(n_jobs)``. Baselines pass their own.
     memo : shared across calls so evaluation fits each distinct training set once.
+    trained_on : filled with left-out processes -> processes of the rows fitted.
     """
-    fit = _Fitter(ts, X, make_estimator or (lambda: settings.estimator(n_jobs)), memo)
+    fit = _Fitter(ts, X, make_estimator or (lambda: settings.estimator(n_jobs)), memo, trained_on)
     timings = {}
     t0 = time.perf_counter()
     oof = out_of_fold_scores(ts, X, docs, U, settings, exclude=exclude, folds=folds, fit=fit, progress=progress)
@@ -201,6 +208,8 @@ class Prepared:
     """PA-X data read, turned into training rows and threshold documents, and embedded.
 
     X : embeddings of ts.texts, (n_rows, dim); U : embeddings of docs.unit_texts, (n_units, dim).
+    featurize : texts -> features, the function X and U were made with (evaluation features
+    its own clauses with it).
     """
 
     data: object
@@ -214,6 +223,7 @@ class Prepared:
     encoder: object
     cache: EmbeddingCache
     timings: dict
+    featurize: object = None
 
 
 def prepare(
@@ -240,11 +250,15 @@ def prepare(
 
     encoder = Encoder(embedding_model)
     cache = EmbeddingCache(encoder, cache_dir, model_key=f"{encoder.name}|{encoder.path}")
+
+    def featurize(texts):
+        return embed_all(cache, texts, progress)
+
     t0 = time.perf_counter()
-    X = embed_all(cache, ts.texts, progress)
-    U = embed_all(cache, docs.unit_texts, progress)
+    X = featurize(ts.texts)
+    U = featurize(docs.unit_texts)
     timings["embed"] = time.perf_counter() - t0
-    return Prepared(data, changes, codes, dropped, ts, docs, X, U, encoder, cache, timings)
+    return Prepared(data, changes, codes, dropped, ts, docs, X, U, encoder, cache, timings, featurize)
 
 
 def train(

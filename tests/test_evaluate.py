@@ -1,0 +1,135 @@
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from classify.cli import cli
+from fixtures import TOPICS
+from training.baselines import KeywordScorer
+from training.evaluate import check_floors, evaluate, settings_from_manifest
+from training.sources import load_pax
+
+REPO = Path(__file__).resolve().parent.parent
+FIGURES = {"micro_f1", "macro_f1", "macro_ap", "per_category"}
+PER_CATEGORY = {"name", "precision", "recall", "f1", "ap", "support", "n"}
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+def evaluate_cli(pax_dir, model, tmp_path, *extra):
+    out = tmp_path / "report"
+    r = run("evaluate", "--data", pax_dir, "--out", out, "--model", model, "--folds", 4, "--min-positive", 5, "--cache-dir", tmp_path / "cache", *extra)
+    return r, out
+
+
+def test_evaluate_writes_metrics_report_and_plots(tiny_model, pax_dir, tmp_path):
+    r, out = evaluate_cli(pax_dir, tiny_model, tmp_path)
+    assert r.exit_code == 0, r.output
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert set(metrics) >= {"suites", "data", "model"}
+    assert set(metrics["suites"]) == {"descriptions", "gender_clauses", "api_clauses"}  # no full-text corpus here
+    for name, suite in metrics["suites"].items():
+        assert set(suite["baselines"]) == {"tfidf_logreg", "keyword"}, name
+        for figures in [suite["model"], *suite["baselines"].values()]:
+            assert FIGURES <= set(figures), name
+            assert figures["per_category"], name
+            for per in figures["per_category"].values():
+                assert PER_CATEGORY <= set(per)
+    assert set(metrics["suites"]["descriptions"]["model"]["per_category"]) == {"Ce", "TjPrire", "GeWom", "HrDet"}
+    assert set(metrics["suites"]["gender_clauses"]["model"]["per_category"]) == {"GeWom"}
+    assert "top5_hit_rate" in metrics["suites"]["api_clauses"]["model"]
+    assert metrics["model"]["settings"]["min_positive"] == 5  # taken from the model's manifest
+    assert metrics["data"]["peace_processes"] == 8
+    for png in ["f1_descriptions.png", "pr_descriptions.png", "reliability.png"]:
+        assert (out / png).read_bytes()[:4] == b"\x89PNG"
+    report = (out / "report.md").read_text()
+    assert "| descriptions | model |" in report and "baseline `tfidf_logreg`" in report
+    assert "What these figures can and cannot show" in report
+    # the terminal table holds the same numbers as the JSON
+    d = metrics["suites"]["descriptions"]["model"]
+    assert re.search(rf"descriptions\s+model\s+{d['micro_f1']:.3f}\s+{d['macro_f1']:.3f}\s+{d['macro_ap']:.3f}", r.stdout)
+
+
+def test_no_peace_process_is_both_trained_on_and_tested(pax_dir, fake_encoder, tmp_path):
+    ev = evaluate(pax_dir, n_folds=4, min_positive=5, cache_dir=tmp_path / "cache")
+    data, _ = load_pax(pax_dir)
+    all_groups = set(data.groups.astype(str))
+    tested = []
+    for fold in ev.folds:
+        assert fold["train_groups"], fold
+        assert not set(fold["test_groups"]) & set(fold["train_groups"])
+        assert set(fold["test_groups"]) | set(fold["train_groups"]) == all_groups
+        tested += fold["test_groups"]
+    assert sorted(tested) == sorted(all_groups)  # every process tested exactly once
+    for name, result in ev.results.items():
+        per_fold = sum(f["test_items"][name] for f in ev.folds)
+        assert per_fold == result.suite.n_items, name  # every item scored, by exactly one fold
+
+
+def test_gate_fails_when_the_model_drops_below_a_floor(tiny_model, pax_dir, tmp_path):
+    floors = tmp_path / "floors.json"
+    floors.write_text(json.dumps({"tolerance": 0.01, "floors": {"descriptions": {"micro_f1": 1.0}}}))
+    r, out = evaluate_cli(pax_dir, tiny_model, tmp_path, "--floors", floors)
+    measured = json.loads((out / "metrics.json").read_text())["suites"]["descriptions"]["model"]["micro_f1"]
+    assert measured < 0.99
+    assert r.exit_code == 1
+    assert r.stderr.splitlines()[-2:] == [  # progress bars come first
+        f"Error: the model fell below the floors in {floors}:",
+        f"  descriptions micro_f1: {measured:.4f} is {1 - measured:.4f} below the floor 1.0000 (tolerance 0.01)",
+    ]
+    assert (out / "report.md").is_file()  # the report is kept as the build artefact either way
+
+    floors.write_text(json.dumps({"tolerance": 0.01, "floors": {"descriptions": {"micro_f1": measured + 0.01}}}))
+    r, _ = evaluate_cli(pax_dir, tiny_model, tmp_path, "--floors", floors)
+    assert r.exit_code == 0, r.output
+    assert f"All figures within 0.01 of the floors in {floors}." in r.stdout
+
+
+def test_check_floors():
+    metrics = {"suites": {"descriptions": {"model": {"micro_f1": 0.50, "macro_f1": 0.40}}}}
+    floors = {"tolerance": 0.01, "floors": {"descriptions": {"micro_f1": 0.51, "macro_f1": 0.42}, "fulltext": {"micro_f1": 0.3}}}
+    assert check_floors(metrics, floors) == [
+        "descriptions macro_f1: 0.4000 is 0.0200 below the floor 0.4200 (tolerance 0.01)",
+        "fulltext: expected in the metrics (the floors name it); found no such suite",
+    ]
+
+
+def test_committed_floors_name_figures_the_evaluation_reports():
+    floors = json.loads((REPO / ".ci" / "floors.json").read_text())
+    assert floors["tolerance"] == 0.01
+    for suite, figures in floors["floors"].items():
+        assert suite in {"descriptions", "gender_clauses", "api_clauses"}
+        assert set(figures) <= {"micro_f1", "macro_f1", "macro_ap", "top5_hit_rate"}
+        assert all(0 < v < 1 for v in figures.values())
+
+
+def test_fulltext_suite_appears_when_a_corpus_is_present(pax_dir, fake_encoder, tmp_path):
+    codings = pd.read_csv(pax_dir / "codings.csv")
+    texts = []
+    for _, row in codings.iterrows():
+        clauses = [s for c, ss in TOPICS.items() if row[c] for s in ss] + ["The parties signed this text in good faith today."]
+        texts.append({"AgtId": row.AgtId, "Agreement text": "\n\n".join(f"{i + 1}. {c}" for i, c in enumerate(clauses))})
+    pd.DataFrame(texts).to_csv(pax_dir / "corpus.csv", index=False)
+    ev = evaluate(pax_dir, n_folds=3, min_positive=5, cache_dir=tmp_path / "cache")
+    assert "fulltext" in ev.metrics["suites"]
+    assert ev.metrics["data"]["threshold_documents"]["kind"] == "fulltext"
+    assert ev.metrics["suites"]["fulltext"]["model"]["macro_ap"] > 0.5
+
+
+def test_keyword_baseline_scores_by_category_terms(pax_dir):
+    data, _ = load_pax(pax_dir)
+    codes = ["Ce", "TjPrire", "GeWom", "HrDet"]
+    kw = KeywordScorer(codes=codes, categories=data.categories).fit()
+    scores = kw.predict_proba(["A ceasefire between the armed forces.", "Prisoners shall be released.", "Nothing relevant."])
+    assert scores[0].argmax() == 0 and scores[1].argmax() == 1
+    assert scores[2].max() == 0
+
+
+def test_settings_from_manifest_ignore_unknown_keys():
+    s = settings_from_manifest({"settings": {"C": 2.0, "n_folds": 4, "added_by_a_later_version": True}})
+    assert (s.C, s.n_folds) == (2.0, 4)

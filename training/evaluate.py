@@ -1,0 +1,418 @@
+"""``classify evaluate``: how well the training pipeline codes agreements of peace processes it
+has never seen, next to baselines trained on the same folds in the same run.
+
+Protocol. Peace processes (PA-X ``PP``) are split into K folds, GroupKFold over every coded
+agreement. For each outer fold k the model is rebuilt by ``fit_and_threshold``, the very step
+``classify train`` uses, on the training rows of the other folds only. Its thresholds come from
+grouped out-of-fold scores whose folds are the other K-1 outer folds, so neither the fit nor the
+thresholds ever see a process of fold k. An inner training set (every fold but k and j) is the
+same for outer folds k and j, so it is fitted once: K + K(K-1)/2 fits per system, not K(K+1).
+The baselines go through the same step, on the same rows and folds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import average_precision_score
+
+from classify.errors import DataError
+from classify.modelio import read_manifest, sha256
+
+from .baselines import KeywordScorer, TfidfLogreg
+from .dataset import DEFINITIONS_GROUP, ancestors, build_documents
+from .sources import quote_blocks, read_csv
+from .train import TrainSettings, document_scores, fit_and_threshold, group_folds, prepare
+
+MODEL = "model"
+BASELINES = ("tfidf_logreg", "keyword")
+SYSTEMS = (MODEL, *BASELINES)
+MIN_DOC_POSITIVES = 30
+MIN_CLAUSE_POSITIVES = 10
+TOP_K = 5
+GENDER_CODES = ("GeWom", "Wgg")  # GeWom and every code starting with Wgg
+CALIBRATION_BINS = 10
+
+
+@dataclass
+class Suite:
+    """The items one suite scores.
+
+    texts : list of str, the scored units of all items; owner : int array (n_units,), their item
+    labels : int8 array (n_items, n_codes) over every modelled code, -1 unknown
+    groups, agt : arrays (n_items,)
+    columns : list of int, the codes this suite reports on (indices into the modelled codes)
+    decision : "threshold" (present when the score reaches the fold's threshold) or "top_k"
+    """
+
+    name: str
+    unit: str
+    texts: list
+    owner: np.ndarray
+    labels: np.ndarray
+    groups: np.ndarray
+    agt: np.ndarray
+    columns: list
+    decision: str = "threshold"
+    notes: dict = field(default_factory=dict)
+
+    @property
+    def n_items(self) -> int:
+        return len(self.agt)
+
+
+@dataclass
+class SuiteResult:
+    """Out-of-fold scores and decisions, system -> array (n_items, n_codes)."""
+
+    suite: Suite
+    scores: dict
+    predictions: dict
+
+
+@dataclass
+class Evaluation:
+    """What ``evaluate`` returns: ``metrics`` is the content of metrics.json."""
+
+    metrics: dict
+    results: dict  # suite name -> SuiteResult
+    codes: list
+    names: dict  # code -> category name
+    folds: list  # per outer fold: test_groups, train_groups (processes of every row fitted)
+
+
+def settings_from_manifest(manifest: dict) -> TrainSettings:
+    """The TrainSettings recorded in a model's manifest; keys this version does not know are ignored."""
+    known = {f.name for f in fields(TrainSettings)}
+    return TrainSettings(**{k: v for k, v in manifest.get("settings", {}).items() if k in known})
+
+
+def _label_frame(data, codes) -> pd.DataFrame:
+    return data.labels.reindex(columns=codes).fillna(-1).astype(np.int8)
+
+
+def _groups_of(data, agt) -> np.ndarray:
+    return np.array([str(data.groups.get(a)) for a in agt])
+
+
+def _columns(labels: np.ndarray, min_positive: int, *, need_negative: bool = True) -> list[int]:
+    pos, neg = (labels == 1).sum(axis=0), (labels == 0).sum(axis=0)
+    return [j for j in range(labels.shape[1]) if pos[j] >= min_positive and (neg[j] > 0 or not need_negative)]
+
+
+def document_suite(name: str, data, codes: list[str], kind: str, min_positive: int) -> Suite | None:
+    """Agreement-level: one document per agreement (its description, or its full text)."""
+    if not (data.texts.kind == kind).any():
+        return None
+    docs = build_documents(data, codes, kind=kind)
+    return Suite(name, "agreement", docs.unit_texts, docs.owner, docs.labels, docs.groups, docs.agt, _columns(docs.labels, min_positive))
+
+
+def gender_clause_suite(data, codes: list[str], min_positive: int) -> Suite | None:
+    """Clause-level: clauses quoted under GeWom / a Wgg code are positive for it (and its
+    ancestors); any clause of an agreement whose label for the code is 0 is negative. Other
+    clauses of agreements that carry the code are unknown: nobody says whether they carry it."""
+    gender = [j for j, c in enumerate(codes) if c.startswith(GENDER_CODES)]
+    if not gender:
+        return None
+    col = {c: j for j, c in enumerate(codes)}
+    L = _label_frame(data, codes)
+    quoted = data.quotes.groupby(["AgtId", "text"])["code"].apply(set)
+    provisions = data.texts[data.texts.kind == "provision"]
+    items = dict.fromkeys(list(quoted.index) + list(zip(provisions.AgtId, provisions.text)))
+    rows, keep = [], []
+    for agt, text in items:
+        y = np.full(len(codes), -1, dtype=np.int8)
+        agreement = L.loc[agt].to_numpy()
+        y[gender] = np.where(agreement[gender] == 0, 0, -1)
+        for q in quoted.get((agt, text), ()):
+            for c in [q, *ancestors(q, data.categories)]:
+                if c in col and col[c] in gender:
+                    y[col[c]] = 1
+        if (y[gender] >= 0).any():
+            rows.append(y)
+            keep.append((agt, text))
+    if not keep:
+        return None
+    labels = np.vstack(rows)
+    agt = np.array([a for a, _ in keep])
+    return Suite(
+        "gender_clauses", "clause", [t for _, t in keep], np.arange(len(keep)), labels, _groups_of(data, agt), agt,
+        _columns(labels, min_positive),
+    )
+
+
+def api_clause_suite(data, codes: list[str], top_k: int) -> Suite | None:
+    """Clause-level: every clause quoted on the PA-X API page; a code counts as found when it
+    is among the clause's ``top_k`` highest-scoring categories."""
+    blocks = []
+    for path in data.files.get("api_details", []):
+        f = read_csv(path)
+        blocks += [(a, c, b) for a, c, d in zip(f.AgtId, f.code, f.details) if a in data.labels.index for b in quote_blocks(d)]
+    if not blocks:
+        return None
+    col = {c: j for j, c in enumerate(codes)}
+    gold = pd.DataFrame(blocks, columns=["AgtId", "code", "text"]).drop_duplicates().groupby(["AgtId", "text"])["code"].apply(set)
+    labels = np.zeros((len(gold), len(codes)), dtype=np.int8)
+    not_modelled = 0
+    for i, qcodes in enumerate(gold):
+        for q in qcodes:
+            if q in col:
+                labels[i, col[q]] = 1
+            else:
+                not_modelled += 1
+    agt = np.array([a for a, _ in gold.index])
+    return Suite(
+        "api_clauses", "clause", [t for _, t in gold.index], np.arange(len(gold)), labels, _groups_of(data, agt), agt,
+        _columns(labels, 1, need_negative=False), decision="top_k",
+        notes={"top_k": top_k, "agreements": int(len(set(agt))), "clause_code_pairs": int(labels.sum()) + not_modelled, "pairs_with_unmodelled_code": not_modelled},
+    )
+
+
+def category_metrics(y: np.ndarray, score: np.ndarray, pred: np.ndarray) -> dict:
+    """Precision, recall, F1, average precision and support of one category over known items."""
+    tp = int(((y == 1) & pred).sum())
+    fp = int(((y == 0) & pred).sum())
+    fn = int(((y == 1) & ~pred).sum())
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0
+    ap = float(average_precision_score(y, score)) if 0 < y.sum() < len(y) else None
+    return {"precision": precision, "recall": recall, "f1": f1, "ap": ap, "support": int(y.sum()), "n": int(len(y)), "tp": tp, "fp": fp, "fn": fn}
+
+
+def reliability(labels: np.ndarray, scores: np.ndarray, bins: int = CALIBRATION_BINS) -> dict:
+    """Mean score vs observed frequency in equal-width score bins, over every known (item, category)."""
+    known = labels >= 0
+    y, s = labels[known].astype(float), scores[known].astype(float)
+    edges = np.linspace(0, 1, bins + 1)
+    which = np.clip(np.digitize(s, edges[1:-1]), 0, bins - 1)
+    out = {"mean_score": [], "observed": [], "count": []}
+    ece = 0.0
+    for b in range(bins):
+        m = which == b
+        n = int(m.sum())
+        out["count"].append(n)
+        out["mean_score"].append(round(float(s[m].mean()), 4) if n else None)
+        out["observed"].append(round(float(y[m].mean()), 4) if n else None)
+        if n:
+            ece += n / max(len(y), 1) * abs(float(s[m].mean()) - float(y[m].mean()))
+    out["expected_calibration_error"] = round(ece, 4)
+    return out
+
+
+def summarize(suite: Suite, scores: np.ndarray, pred: np.ndarray, codes: list[str], names: dict) -> dict:
+    """Per-category and micro/macro figures of one system on one suite."""
+    per, tp, fp, fn = {}, 0, 0, 0
+    for j in suite.columns:
+        known = suite.labels[:, j] >= 0
+        m = category_metrics(suite.labels[known, j], scores[known, j], pred[known, j])
+        tp, fp, fn = tp + m.pop("tp"), fp + m.pop("fp"), fn + m.pop("fn")
+        per[codes[j]] = {"name": names.get(codes[j], codes[j]), **{k: (round(v, 4) if isinstance(v, float) else v) for k, v in m.items()}}
+    aps = [p["ap"] for p in per.values() if p["ap"] is not None]
+    out = {
+        "micro_f1": round(2 * tp / (2 * tp + fp + fn), 4) if tp + fp + fn else 0.0,
+        "macro_f1": round(float(np.mean([p["f1"] for p in per.values()])), 4) if per else 0.0,
+        "macro_ap": round(float(np.mean(aps)), 4) if aps else 0.0,
+        "n_categories": len(per),
+    }
+    if suite.decision == "top_k":
+        # of every (clause, code) pair with a modelled code, the share whose code made the top k
+        pairs = suite.labels == 1
+        out[f"top{suite.notes['top_k']}_hit_rate"] = round(float(pred[pairs].mean()), 4) if pairs.any() else 0.0
+    else:
+        cols = suite.columns
+        out["calibration"] = reliability(suite.labels[:, cols], scores[:, cols])
+    out["per_category"] = per
+    return out
+
+
+def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    pred = np.zeros(scores.shape, dtype=bool)
+    if scores.shape[1]:
+        top = np.argsort(-scores, axis=1, kind="stable")[:, : min(k, scores.shape[1])]
+        np.put_along_axis(pred, top, True, axis=1)
+    return pred
+
+
+def evaluate(
+    data_dir: Path,
+    *,
+    model_dir: Path | None = None,
+    n_folds: int = 5,
+    min_positive: int = MIN_DOC_POSITIVES,
+    min_clause_positive: int = MIN_CLAUSE_POSITIVES,
+    top_k: int = TOP_K,
+    cache_dir: Path | None = None,
+    n_jobs: int | None = None,
+    progress: bool = False,
+) -> Evaluation:
+    """Cross-validate the training pipeline grouped by peace process, with baselines.
+
+    model_dir : a model folder whose manifest settings and embedding model are used; its fitted
+        weights are not (they have seen every agreement). Default: ``classify train``'s defaults.
+    min_positive : agreement-level categories need this many positive agreements to be reported;
+    min_clause_positive : likewise for clause-level gender codes.
+    """
+    from tqdm.auto import tqdm
+
+    started = time.perf_counter()
+    if n_folds < 3:
+        raise DataError(f"--folds {n_folds}: at least 3 folds are needed (thresholds are chosen on the other K-1 folds, grouped)")
+    manifest = read_manifest(Path(model_dir)) if model_dir is not None else None
+    settings = settings_from_manifest(manifest) if manifest else TrainSettings()
+    embedding_model = manifest["embedding"]["model"] if manifest else None
+    p = prepare(data_dir, embedding_model=embedding_model, settings=settings, cache_dir=cache_dir, progress=progress)
+    data, codes, ts, docs = p.data, p.codes, p.ts, p.docs
+    names = {c: (str(data.categories.at[c, "name"]) if c in data.categories.index else c) for c in codes}
+
+    suites = [
+        document_suite("descriptions", data, codes, "description", min_positive),
+        gender_clause_suite(data, codes, min_clause_positive),
+        api_clause_suite(data, codes, top_k),
+        document_suite("fulltext", data, codes, "fulltext", min_positive),
+    ]
+    suites = [s for s in suites if s is not None and s.n_items]
+
+    agreement_groups = np.array(data.groups.reindex(data.labels.index).astype(str))
+    if len(set(agreement_groups)) < n_folds:
+        raise DataError(f"{data_dir}: {len(set(agreement_groups))} peace processes; at least {n_folds} are needed for {n_folds} grouped folds")
+    folds = group_folds(agreement_groups, n_folds)
+
+    t0 = time.perf_counter()
+    text_X, text_U = np.array(ts.texts, dtype=object), np.array(docs.unit_texts, dtype=object)
+    features = {
+        MODEL: (p.X, p.U, {s.name: p.featurize(s.texts) for s in suites}),
+        "tfidf_logreg": (text_X, text_U, {s.name: np.array(s.texts, dtype=object) for s in suites}),
+        "keyword": (text_X, text_U, {s.name: np.array(s.texts, dtype=object) for s in suites}),
+    }
+    embed_time = time.perf_counter() - t0
+    makers = {
+        MODEL: None,  # settings.estimator(n_jobs): whatever classify train fits
+        "tfidf_logreg": lambda: TfidfLogreg(n_jobs=n_jobs),
+        "keyword": lambda: KeywordScorer(codes=codes, categories=data.categories),
+    }
+    memos = {s: {} for s in SYSTEMS}
+    trained_on = {s: {} for s in SYSTEMS}
+    scores = {s.name: {m: np.zeros(s.labels.shape, dtype=np.float32) for m in SYSTEMS} for s in suites}
+    preds = {s.name: {m: np.zeros(s.labels.shape, dtype=bool) for m in SYSTEMS} for s in suites}
+    fit_time = dict.fromkeys(SYSTEMS, 0.0)
+    fold_records = []
+
+    bar = tqdm(total=n_folds * len(SYSTEMS), desc="evaluate (fold x system)", disable=not progress)
+    for k, test in enumerate(folds):
+        inner = [f for j, f in enumerate(folds) if j != k]
+        record = {"fold": k, "test_groups": sorted(str(g) for g in test), "train_groups": set(), "test_items": {}}
+        for system in SYSTEMS:
+            X, U, suite_features = features[system]
+            t0 = time.perf_counter()
+            fitted = fit_and_threshold(
+                ts, X, docs, U, settings, exclude=test, folds=inner, make_estimator=makers[system],
+                memo=memos[system], trained_on=trained_on[system], n_jobs=n_jobs,
+            )
+            for suite in suites:
+                items = np.flatnonzero(np.isin(suite.groups, list(test)))
+                record["test_items"][suite.name] = int(len(items))
+                if not len(items):
+                    continue
+                units = np.isin(suite.owner, items)
+                pooled = document_scores(fitted.estimator, suite_features[suite.name][units], suite.owner[units], suite.n_items)[items]
+                scores[suite.name][system][items] = pooled
+                preds[suite.name][system][items] = _top_k(pooled, top_k) if suite.decision == "top_k" else pooled >= fitted.thresholds
+            fit_time[system] += time.perf_counter() - t0
+            for j in range(n_folds):
+                if j != k:
+                    record["train_groups"] |= trained_on[system].get(test | folds[j], frozenset())
+            record["train_groups"] |= trained_on[system][test]
+            bar.update(1)
+        record["train_groups"] = sorted(str(g) for g in record["train_groups"] - {DEFINITIONS_GROUP})
+        fold_records.append(record)
+        # an inner fit (all folds but k and j) is shared by outer folds k and j: free it after both
+        for memo in memos.values():
+            memo.pop(test, None)
+            for j in range(k):
+                memo.pop(test | folds[j], None)
+    bar.close()
+
+    results, suite_metrics = {}, {}
+    for suite in suites:
+        results[suite.name] = SuiteResult(suite, scores[suite.name], preds[suite.name])
+        entry = {
+            "unit": suite.unit,
+            "decision": f"top {top_k}" if suite.decision == "top_k" else "per-category threshold chosen inside the training folds",
+            "items": suite.n_items,
+            "agreements": int(len(set(suite.agt))),
+            "peace_processes": int(len(set(suite.groups))),
+            **suite.notes,
+            MODEL: summarize(suite, scores[suite.name][MODEL], preds[suite.name][MODEL], codes, names),
+            "baselines": {b: summarize(suite, scores[suite.name][b], preds[suite.name][b], codes, names) for b in BASELINES},
+        }
+        suite_metrics[suite.name] = entry
+
+    files = {path.name: sha256(path) for paths in data.files.values() for path in paths}
+    metrics = {
+        "suites": suite_metrics,
+        "data": {
+            "dir": str(data_dir),
+            "files": files,
+            "agreements": int(len(data.labels)),
+            "peace_processes": int(data.groups.nunique()),
+            "categories_modelled": len(codes),
+            "training_rows_by_source": ts.summary(),
+            "threshold_documents": {"kind": docs.kind, "count": int(len(docs.agt))},
+            "folds": [{"fold": r["fold"], "test_processes": len(r["test_groups"]), "test_items": r["test_items"]} for r in fold_records],
+        },
+        "model": {
+            "source": str(model_dir) if model_dir is not None else None,
+            "name": manifest.get("name") if manifest else None,
+            "embedding": p.encoder.name,
+            "settings": dict(vars(settings)),
+            "note": "the pipeline is retrained inside every fold with these settings; the folder's fitted weights are not scored (they have seen every agreement)",
+        },
+        "protocol": {
+            "outer_folds": n_folds,
+            "grouping": "peace process (PP); GroupKFold over every coded agreement",
+            "thresholds": f"per category, maximising F1 on grouped out-of-fold scores over the other {n_folds - 1} outer folds (nested: never the test fold)",
+            "min_positive_agreements": min_positive,
+            "min_positive_clauses": min_clause_positive,
+            "baselines": {
+                "tfidf_logreg": "TF-IDF word 1-2-grams + one logistic regression per category (C=4, balanced), on the model's training rows, folds and pooling",
+                "keyword": "share of the category's name (x2) and definition terms found in a unit; no learning, thresholds chosen like the model's",
+            },
+        },
+        "timings": {
+            "load_and_embed_training": round(sum(p.timings.values()), 1),
+            "embed_suites": round(embed_time, 1),
+            **{f"fit_{s}": round(v, 1) for s, v in fit_time.items()},
+            "total": round(time.perf_counter() - started, 1),
+        },
+        "created": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+    }
+    return Evaluation(metrics, results, codes, names, fold_records)
+
+
+def check_floors(metrics: dict, floors: dict, *, tolerance: float | None = None) -> list[str]:
+    """Every model figure more than ``tolerance`` below its floor, as one line each (empty: pass).
+
+    floors : {"tolerance": 0.01, "floors": {suite: {figure: value}}}; a suite or figure the
+    floors name but the metrics lack is a failure too.
+    """
+    tol = floors.get("tolerance", 0.01) if tolerance is None else tolerance
+    failures = []
+    for suite, figures in floors.get("floors", {}).items():
+        model = metrics.get("suites", {}).get(suite, {}).get(MODEL)
+        if model is None:
+            failures.append(f"{suite}: expected in the metrics (the floors name it); found no such suite")
+            continue
+        for name, floor in figures.items():
+            value = model.get(name)
+            if value is None:
+                failures.append(f"{suite} {name}: expected a figure; found none")
+            elif value < floor - tol:
+                failures.append(f"{suite} {name}: {value:.4f} is {floor - value:.4f} below the floor {floor:.4f} (tolerance {tol})")
+    return failures
