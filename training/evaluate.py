@@ -92,6 +92,19 @@ def settings_from_manifest(manifest: dict) -> TrainSettings:
     return TrainSettings(**{k: v for k, v in manifest.get("settings", {}).items() if k in known})
 
 
+def category_names(categories: pd.DataFrame, codes: list[str]) -> dict:
+    """code -> name; names several codes share ("Other", "Rhetorical") get their parent's name."""
+    raw = {c: (str(categories.at[c, "name"]) if c in categories.index else c) for c in codes}
+    counts = pd.Series(list(raw.values())).value_counts()
+    out = {}
+    for c, name in raw.items():
+        parent = categories.at[c, "parent"] if c in categories.index else None
+        if counts[name] > 1 and parent in categories.index:
+            name = f"{name} ({categories.at[parent, 'name']})"
+        out[c] = name
+    return out
+
+
 def _label_frame(data, codes) -> pd.DataFrame:
     return data.labels.reindex(columns=codes).fillna(-1).astype(np.int8)
 
@@ -269,7 +282,7 @@ def evaluate(
     embedding_model = manifest["embedding"]["model"] if manifest else None
     p = prepare(data_dir, embedding_model=embedding_model, settings=settings, cache_dir=cache_dir, progress=progress)
     data, codes, ts, docs = p.data, p.codes, p.ts, p.docs
-    names = {c: (str(data.categories.at[c, "name"]) if c in data.categories.index else c) for c in codes}
+    names = category_names(data.categories, codes)
 
     suites = [
         document_suite("descriptions", data, codes, "description", min_positive),
