@@ -45,7 +45,7 @@ ENCODER_SAMPLE = 1000
 # Inputs, built at run time from PA-X (never committed)
 
 
-def build_inputs(data_dir: Path, work: Path, limit: int | None = None) -> dict:
+def build_inputs(data_dir: Path, work: Path, limit: int | None = None, sample: int = ENCODER_SAMPLE) -> dict:
     """docs.csv (id, text): one document per agreement with a description, its description followed
     by its known provisions, numbered; statement.txt: about two pages of numbered provisions."""
     import pandas as pd
@@ -80,7 +80,7 @@ def build_inputs(data_dir: Path, work: Path, limit: int | None = None) -> dict:
     units = [t for text in docs.text for t in document_units(text)[1]]
     statement_units = document_units((work / "statement.txt").read_text(encoding="utf-8"))[1]
     random.Random(0).shuffle(shuffled := list(units))
-    (work / "units-sample.json").write_text(json.dumps(shuffled[:ENCODER_SAMPLE]), encoding="utf-8")
+    (work / "units-sample.json").write_text(json.dumps(shuffled[:sample]), encoding="utf-8")
     (work / "statement-units.json").write_text(json.dumps(statement_units), encoding="utf-8")
     return {
         "documents": len(docs),
@@ -323,7 +323,7 @@ def section_encoder(ctx) -> dict:
     ref = name("torch", 0, "sorted")
     ratios = {k: med([v / r for v, r in zip(vals, runs[ref])]) for k, vals in runs.items()}
     return {
-        "reference": f"{ref}: clauses/s on {ENCODER_SAMPLE} clauses sampled from the batch",
+        "reference": f"{ref}: clauses/s on {ctx.inputs['encoder_sample']} clauses sampled from the batch",
         "clauses_per_s": {k: med(v) for k, v in runs.items()},
         "ratio_to_reference": ratios,
         "runs": runs,
@@ -496,6 +496,7 @@ def main(argv=None):
     parser.add_argument("--backends", default="torch,onnx,onnx-int8")
     parser.add_argument("--batch-size", type=int, default=64, help="classify predict --batch-size")
     parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument("--sample", type=int, default=ENCODER_SAMPLE, help="clauses in the raw-encoder sample")
     parser.add_argument("--limit", type=int, help="only the first N documents (a quick check of the script, not a benchmark)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (it holds PA-X text: do not commit it)")
     args = parser.parse_args(argv)
@@ -507,7 +508,8 @@ def main(argv=None):
     ctx.env = {"PYTHONPATH": str(REPO), "PAXCLASSIFY_ONNX_DIR": os.environ.get("PAXCLASSIFY_ONNX_DIR", str(ctx.work / "onnx"))}
     results = json.loads(args.results.read_text(encoding="utf-8")) if args.results.is_file() else {}
     try:
-        ctx.inputs = build_inputs(ctx.data, ctx.work, args.limit)
+        ctx.inputs = build_inputs(ctx.data, ctx.work, args.limit, args.sample)
+        ctx.inputs['encoder_sample'] = min(args.sample, ctx.inputs['units'])
         if any(b != "torch" for b in ctx.backends):
             for b in ctx.backends:
                 if b != "torch":
@@ -524,7 +526,7 @@ def main(argv=None):
                 "repeats": ctx.repeats,
                 "load_average_1min": [round(start_load, 2), round(os.getloadavg()[0], 2)],
                 "section_seconds": round(time.perf_counter() - t0, 1),
-                "command": f"python benchmarks/run.py --only {name} --repeats {ctx.repeats} --backends {','.join(ctx.backends)}",
+                "command": "python benchmarks/run.py " + " ".join(sys.argv[1:]),
                 **result,
             }
             args.results.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
