@@ -250,7 +250,7 @@ def load_model(path: Path | None = None) -> Model:
         estimator = joblib.load(path / ESTIMATOR)
     except Exception as exc:
         raise ModelError(f"{path / ESTIMATOR}: could not be loaded ({exc.__class__.__name__}: {exc})") from exc
-    coef = getattr(estimator, "coef_", None)
+    coef = getattr(estimator, "coef_dense_", getattr(estimator, "coef_", None))  # embedding weights
     if coef is not None and getattr(coef, "ndim", 0) == 2:
         n_cat, dim = len(manifest["categories"]), manifest["embedding"].get("dimension")
         if coef.shape[0] != n_cat or (isinstance(dim, int) and coef.shape[1] != dim):

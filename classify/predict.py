@@ -7,10 +7,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .modelio import Model
-from .segment import Clause, segment
+from .features import LexicalSpec, featurize
+from .segment import Clause, segment, segment_text
 
-# A short document is also scored as a whole: a statement of a few sentences is often coded
-# by what it says across them. Descriptions in the training data are of this kind.
+# A short document of one paragraph is also scored as a whole: a summary of a few sentences is
+# often coded by what it says across them (descriptions in the training data are of this kind).
+# A document laid out in paragraphs or numbered provisions is coded provision by provision, as
+# PA-X coders do: scoring it whole as well lets words of different provisions add up to
+# categories that no provision carries.
 WHOLE_DOCUMENT_MAX_CHARS = 1500
 
 
@@ -60,14 +64,20 @@ class Coding:
 
 
 def document_units(text_or_pages) -> tuple[list[Clause], list[str]]:
-    """The clauses of a document, and the texts to score: every clause, plus the whole text if short."""
+    """The clauses of a document, and the texts to score: every clause, plus the whole text if it
+    is short and one paragraph (split into clauses only at sentence ends)."""
     clauses = segment(text_or_pages)
     texts = [c.text for c in clauses]
     whole = text_or_pages if isinstance(text_or_pages, str) else "\n\n".join(text_or_pages)
     whole = whole.strip()
-    if whole and len(whole) <= WHOLE_DOCUMENT_MAX_CHARS and texts != [whole]:
+    if whole and len(whole) <= WHOLE_DOCUMENT_MAX_CHARS and texts != [whole] and is_one_paragraph(whole):
         texts.append(whole)
     return clauses, texts
+
+
+def is_one_paragraph(text: str) -> bool:
+    """True when ``text`` has no paragraph break and no numbered or bulleted provision."""
+    return len(segment_text(text, max_chars=len(text) + 1, min_chars=1)) <= 1
 
 
 def pool_units(unit_scores: np.ndarray, owner: np.ndarray, n_docs: int) -> np.ndarray:
@@ -106,8 +116,8 @@ def code_documents(
     thresholds = np.array([threshold if threshold is not None else c.threshold for c in categories], dtype=np.float32)
     per_doc = [document_units(d.pages) for d in documents]
     all_texts = [t for _, texts in per_doc for t in texts]
-    embeddings = encoder.encode(all_texts) if all_texts else np.zeros((0, 1), dtype=np.float32)
-    scores = model.estimator.predict_proba(embeddings) if len(all_texts) else np.zeros((0, len(categories)))
+    features = featurize(all_texts, encoder, LexicalSpec.from_dict(model.manifest.get("lexical"))) if all_texts else None
+    scores = model.estimator.predict_proba(features) if len(all_texts) else np.zeros((0, len(categories)))
     owner = np.repeat(np.arange(len(documents)), [len(texts) for _, texts in per_doc])
     pooled = pool_units(scores, owner, len(documents))
     codings = []

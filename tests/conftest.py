@@ -31,7 +31,10 @@ def pax_dir(tmp_path):
 def tiny_model(tmp_path, pax_dir, fake_encoder):
     from training.train import TrainSettings, train
 
-    result = train(pax_dir, tmp_path / "model", settings=TrainSettings(min_positive=5, n_folds=3), cache_dir=tmp_path / "cache")
+    # embedding only: these tests are about the CLI, and FakeEncoder is already a bag of words
+    # (the default embedding + n-gram model has its own tests in test_hybrid.py)
+    settings = TrainSettings(min_positive=5, n_folds=3, lexical_buckets=0)
+    result = train(pax_dir, tmp_path / "model", settings=settings, cache_dir=tmp_path / "cache")
     return result.path
 
 

@@ -13,7 +13,8 @@ from sklearn.model_selection import GroupKFold
 
 from classify.embed import Encoder
 from classify.errors import DataError
-from classify.estimator import ClauseClassifier
+from classify.estimator import ClauseClassifier, HybridClassifier
+from classify.features import LexicalSpec, combine, hashed_counts
 from classify.modelio import MANIFEST, Model, library_versions, read_manifest, save_model, sha256
 from classify.predict import WHOLE_DOCUMENT_MAX_CHARS, pool_units
 
@@ -34,8 +35,21 @@ class TrainSettings:
     C: float = 4.0
     class_weight: str | None = "balanced"
     seed: int = 0  # GroupKFold is deterministic; kept so a future shuffled split stays reproducible
+    # Hashed word 1-2-grams (TF-IDF) next to the embedding; 0 = embedding only (the first models).
+    lexical_buckets: int = 2**18
+    dense_weight: float = 1.0
+    max_lexical_weights: int | None = 2000
+    embedding_dim: int = 384  # set from the encoder by prepare()
 
-    def estimator(self, n_jobs=None) -> ClauseClassifier:
+    def lexical_spec(self) -> LexicalSpec | None:
+        return LexicalSpec(n_buckets=self.lexical_buckets) if self.lexical_buckets else None
+
+    def estimator(self, n_jobs=None):
+        if self.lexical_buckets:
+            return HybridClassifier(
+                n_dense=self.embedding_dim, C=self.C, dense_weight=self.dense_weight, class_weight=self.class_weight,
+                max_lexical_weights=self.max_lexical_weights, n_jobs=n_jobs,
+            )
         return ClauseClassifier(C=self.C, class_weight=self.class_weight, n_jobs=n_jobs)
 
 
@@ -251,8 +265,12 @@ def prepare(
     encoder = Encoder(embedding_model)
     cache = EmbeddingCache(encoder, cache_dir, model_key=f"{encoder.name}|{encoder.path}")
 
+    spec = settings.lexical_spec()
+
     def featurize(texts):
-        return embed_all(cache, texts, progress)
+        embeddings = embed_all(cache, texts, progress)
+        settings.embedding_dim = int(embeddings.shape[1])
+        return embeddings if spec is None else combine(embeddings, hashed_counts(texts, spec))
 
     t0 = time.perf_counter()
     X = featurize(ts.texts)
@@ -307,7 +325,8 @@ def train(
     manifest = {
         "name": Path(out).name,
         "created": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
-        "embedding": {"model": encoder.name, "dimension": int(X.shape[1])},
+        "embedding": {"model": encoder.name, "dimension": int(settings.embedding_dim)},
+        "lexical": settings.lexical_spec().to_dict() if settings.lexical_spec() else None,
         "aggregation": {"pool": "max", "whole_document_max_chars": WHOLE_DOCUMENT_MAX_CHARS},
         "categories": categories,
         "uncovered": uncovered,

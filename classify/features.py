@@ -1,0 +1,77 @@
+"""Features of a text for the classifier: its sentence embedding and hashed word n-gram counts.
+
+Word 1-2-grams are hashed into a fixed number of buckets (scikit-learn's ``HashingVectorizer``,
+MurmurHash3), so a fitted model stores weights per bucket and no vocabulary: nothing in a model
+folder spells out a word of the training text.
+
+The features of n texts are one sparse matrix of shape (n, dim + n_buckets): the embedding in
+the first ``dim`` columns, raw n-gram counts after it. Rows can be selected like any
+scikit-learn input (``F[mask]``), so training, evaluation and prediction pass it around as one
+object. Weighting (TF-IDF) is fitted by the estimator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+DEFAULT_BUCKETS = 2**18
+NGRAM_RANGE = (1, 2)
+TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+
+
+@dataclass(frozen=True)
+class LexicalSpec:
+    """How n-grams are hashed; recorded in the manifest so prediction hashes exactly as training did."""
+
+    n_buckets: int = DEFAULT_BUCKETS
+    ngram_min: int = NGRAM_RANGE[0]
+    ngram_max: int = NGRAM_RANGE[1]
+
+    def vectorizer(self):
+        from sklearn.feature_extraction.text import HashingVectorizer
+
+        return HashingVectorizer(
+            ngram_range=(self.ngram_min, self.ngram_max),
+            n_features=self.n_buckets,
+            alternate_sign=False,
+            norm=None,
+            lowercase=True,
+            token_pattern=TOKEN_PATTERN,
+            dtype=np.float32,
+        )
+
+    def to_dict(self) -> dict:
+        return {"hashing": "murmurhash3 word n-grams", "n_buckets": self.n_buckets, "ngram_range": [self.ngram_min, self.ngram_max]}
+
+    @classmethod
+    def from_dict(cls, d: dict | None) -> "LexicalSpec | None":
+        if not d:
+            return None
+        lo, hi = d.get("ngram_range", NGRAM_RANGE)
+        return cls(n_buckets=int(d["n_buckets"]), ngram_min=int(lo), ngram_max=int(hi))
+
+
+def hashed_counts(texts: list[str], spec: LexicalSpec):
+    """Raw n-gram counts, sparse (n_texts, spec.n_buckets) float32."""
+    return spec.vectorizer().transform(list(texts)).tocsr()
+
+
+def combine(embeddings: np.ndarray, counts):
+    """Embeddings (n, dim) and hashed counts (n, n_buckets) as one CSR matrix (n, dim + n_buckets)."""
+    import scipy.sparse as sp
+
+    return sp.hstack([sp.csr_matrix(np.asarray(embeddings, dtype=np.float32)), counts], format="csr", dtype=np.float32)
+
+
+def featurize(texts: list[str], encoder, spec: LexicalSpec | None) -> np.ndarray:
+    """Features of ``texts`` for a model: embeddings alone when ``spec`` is None (older models),
+    else embeddings followed by hashed n-gram counts (a CSR matrix).
+
+    encoder : anything with ``encode(texts) -> (n_texts, dim)`` (an Encoder or an embedding cache).
+    """
+    embeddings = encoder.encode(list(texts))
+    if spec is None:
+        return embeddings
+    return combine(embeddings, hashed_counts(texts, spec))

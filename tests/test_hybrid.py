@@ -1,0 +1,61 @@
+"""The default classifier: embedding + hashed n-gram TF-IDF, and the whole-document unit."""
+
+import json
+
+import numpy as np
+import scipy.sparse as sp
+
+from classify.estimator import HybridClassifier
+from classify.features import LexicalSpec, combine, featurize, hashed_counts
+from classify.modelio import load_model
+from classify.predict import Document, code_documents, document_units, is_one_paragraph
+from fixtures import TOPICS, FakeEncoder
+from training.train import TrainSettings, train
+
+
+def _features(texts, spec=LexicalSpec(n_buckets=2**12)):
+    return combine(FakeEncoder().encode(texts), hashed_counts(texts, spec))
+
+
+def test_features_are_embedding_then_hashed_counts():
+    F = _features(["Prisoners shall be released.", "A ceasefire."])
+    assert sp.issparse(F) and F.shape == (2, 64 + 2**12)
+    assert np.allclose(F[:, :64].toarray(), FakeEncoder().encode(["Prisoners shall be released.", "A ceasefire."]))
+    assert F[0, 64:].sum() == 4 + 3  # four words, three bigrams
+    # older models: embeddings alone
+    assert featurize(["x y"], FakeEncoder(), None).shape == (1, 64)
+
+
+def test_hybrid_classifier_learns_partial_labels_and_stays_small():
+    texts = [s for c in TOPICS for s in TOPICS[c]] * 3
+    Y = np.array([[int(c == k) for k in TOPICS] for c in TOPICS for _ in TOPICS[c]] * 3)
+    Y[:2, 3] = -1  # unknown
+    est = HybridClassifier(n_dense=64, max_lexical_weights=10).fit(_features(texts), Y)
+    assert est.coef_dense_.shape == (4, 64) and est.coef_lexical_.shape == (4, 2**12)
+    assert (np.diff(est.coef_lexical_.indptr) <= 10).all()
+    P = est.predict_proba(_features(["All prisoners held shall be released at once."]))
+    assert P.shape == (1, 4) and int(np.argmax(P)) == list(TOPICS).index("TjPrire")
+
+
+def test_whole_document_is_scored_only_for_one_paragraph():
+    summary = "The parties agreed to a ceasefire. " * 3 + "They also agreed to release prisoners."
+    clauses, texts = document_units(summary)
+    assert is_one_paragraph(summary) and texts[-1] == summary.strip()
+    structured = "Joint statement\n\n1. The parties agree to a ceasefire.\n\n2. Prisoners shall be released."
+    clauses, texts = document_units(structured)
+    assert not is_one_paragraph(structured) and texts == [c.text for c in clauses]
+
+
+def test_default_training_writes_a_hybrid_model_without_vocabulary(tmp_path, pax_dir, fake_encoder):
+    result = train(pax_dir, tmp_path / "model", settings=TrainSettings(min_positive=5, n_folds=3), cache_dir=tmp_path / "c")
+    manifest = json.loads((result.path / "manifest.json").read_text())
+    assert manifest["lexical"]["n_buckets"] == 2**18 and manifest["embedding"]["dimension"] == 64
+    model = load_model(result.path)
+    assert isinstance(model.estimator, HybridClassifier)
+    assert not any(isinstance(v, (dict, list, str)) and len(v) > 50 for v in vars(model.estimator).values())  # no vocabulary
+    doc = Document("d", "1. The parties agree to an immediate ceasefire and the cessation of all hostilities.\n\n"
+                        "2. All prisoners and detainees held in connection with the conflict shall be released.")
+    [coding] = code_documents(model, [doc], FakeEncoder())
+    by = {c.code: c for c in coding.categories}
+    assert by["Ce"].present and "ceasefire" in by["Ce"].evidence[0].text
+    assert by["TjPrire"].present and "prisoners" in by["TjPrire"].evidence[0].text
