@@ -12,7 +12,14 @@ def model_card(manifest: dict) -> str:
         "",
         f"Created {manifest['created']} by paxclassify {manifest['versions'].get('paxclassify', '?')} with `classify train`.",
         f"Embedding model: `{manifest['embedding']['model']}` ({manifest['embedding']['dimension']} dimensions); "
-        "one logistic regression per category over clause embeddings; a document's score for a category is its best clause's.",
+        + (
+            f"one logistic regression per category over the clause embedding and the TF-IDF of its word 1-2-grams hashed into "
+            f"{manifest['lexical']['n_buckets']} buckets (weights per bucket, no vocabulary stored; "
+            f"{manifest['settings'].get('max_lexical_weights')} n-gram weights kept per category)"
+            if manifest.get("lexical")
+            else "one logistic regression per category over clause embeddings"
+        )
+        + "; a document's score for a category is its best clause's (a one-paragraph document is also scored whole).",
         "",
         "## Training data",
         "",
