@@ -28,3 +28,17 @@ def test_shipped_model_codes_the_sample_statement():
     assert cats["TjPrire"]["present"]
     assert cats["TjPrire"]["evidence"][0]["text"].startswith("2. Each Party shall release all nationals")
     assert cats["TjMis"]["present"] or cats["TjMis"]["probability"] > 0.5
+
+
+def test_shipped_model_reports_few_categories_on_the_sample_statement():
+    # the first model reported ~25, most from the title, the preamble and the whole text scored at once
+    r = CliRunner().invoke(cli, ["predict", str(EXAMPLE), "--format", "json"], catch_exceptions=False)
+    present = {c["code"] for c in json.loads(r.stdout)[0]["categories"] if c["present"]}
+    assert {"TjPrire", "TjMis"} <= present
+    assert len(present) <= 10, sorted(present)
+
+
+def test_shipped_model_is_small_and_stores_no_vocabulary():
+    model = load_model(default_model_dir())
+    assert (default_model_dir() / "estimator.joblib").stat().st_size < 8_000_000
+    assert not hasattr(model.estimator, "vectorizer_") and not hasattr(model.estimator, "vocabulary_")
