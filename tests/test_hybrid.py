@@ -59,3 +59,11 @@ def test_default_training_writes_a_hybrid_model_without_vocabulary(tmp_path, pax
     by = {c.code: c for c in coding.categories}
     assert by["Ce"].present and "ceasefire" in by["Ce"].evidence[0].text
     assert by["TjPrire"].present and "prisoners" in by["TjPrire"].evidence[0].text
+
+
+def test_evaluation_retrains_an_embedding_only_model_as_such():
+    from training.evaluate import settings_from_manifest
+
+    assert settings_from_manifest({"settings": {"C": 2.0}}).lexical_buckets == 0
+    assert settings_from_manifest({"settings": {"lexical_buckets": 4096}, "lexical": {"n_buckets": 4096}}).lexical_buckets == 4096
+    assert settings_from_manifest({}).lexical_buckets == TrainSettings().lexical_buckets

@@ -89,7 +89,10 @@ class Evaluation:
 def settings_from_manifest(manifest: dict) -> TrainSettings:
     """The TrainSettings recorded in a model's manifest; keys this version does not know are ignored."""
     known = {f.name for f in fields(TrainSettings)}
-    return TrainSettings(**{k: v for k, v in manifest.get("settings", {}).items() if k in known})
+    settings = {k: v for k, v in manifest.get("settings", {}).items() if k in known}
+    if "settings" in manifest and not manifest.get("lexical"):
+        settings["lexical_buckets"] = 0  # a model of embeddings alone (e.g. from before n-gram features)
+    return TrainSettings(**settings)
 
 
 def category_names(categories: pd.DataFrame, codes: list[str]) -> dict:
