@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -17,18 +16,9 @@ DEFAULT_DATA = os.environ.get("PAXCLASSIFY_DATA", "data/labelled")
 # (clause embeddings and scores of a batch are held together).
 BATCH_MAX_CHARS = 2_000_000
 
+from .modelio import write_text_atomic as write_atomic  # noqa: E402  (tests and callers use this name)
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file, so a failure leaves no half-written output."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
 
 
 def _one_line(message) -> str:

