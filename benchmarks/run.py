@@ -189,8 +189,8 @@ def _phases_worker(statement: str, backend: str) -> dict:
     from classify.render import render
 
     lap("import_classify")
-    model = load_model()  # unpickling the estimator imports scikit-learn
-    lap("load_estimator")
+    model = load_model()  # the weights: numpy arrays, no scikit-learn
+    lap("load_model")
     if backend == "torch":
         import sentence_transformers  # noqa: F401
     else:

@@ -118,8 +118,6 @@ def predict(inputs, model_path, fmt, output, show_all, threshold, top_k, text_co
         if sink.repaired:
             click.echo(f"Warning: {output}: cut off an incomplete last line ({sink.repaired} bytes) left by an interrupted run", err=True)
     model = load_model(model_path)
-    for w in model.warnings:
-        click.echo(f"Warning: {w}", err=True)
     encoder = Encoder(model.embedding_model, backend=backend)
     codings, failures, batch, skipped, written, batch_chars = [], 0, [], 0, 0, 0
 

@@ -13,6 +13,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
+from .scoring import LinearScorer, tfidf
+
 UNKNOWN = -1
 
 
@@ -70,19 +72,20 @@ class ClauseClassifier(ClassifierMixin, BaseEstimator):
         self.n_features_in_ = X.shape[1]
         return self
 
-    def decision_function(self, X):
+    def to_scorer(self) -> LinearScorer:
+        """The fitted weights as a :class:`~classify.scoring.LinearScorer` (what a model folder stores)."""
         check_is_fitted(self, "coef_")
-        return np.asarray(X, dtype=np.float32) @ self.coef_.T + self.intercept_
+        return LinearScorer({"dense_coef": self.coef_, "dense_intercept": self.intercept_, "dense_weight": np.float32(1.0)})
 
     def predict_proba(self, X):
         """Probability that each clause carries each label, array of shape (n_clauses, n_labels)."""
-        return 1.0 / (1.0 + np.exp(-self.decision_function(X)))
+        return self.to_scorer().predict_proba(X)
 
     def predict(self, X, threshold: float = 0.5):
         return (self.predict_proba(X) >= threshold).astype(int)
 
 
-def _fit_one_sparse(A, y, C, class_weight, max_iter):
+def _fit_one_sparse(A, y, sample_weight, C, class_weight, max_iter):
     """One label on features A (CSR); liblinear's dual solver, fast when features outnumber rows."""
     known = y >= 0
     yk = y[known]
@@ -90,13 +93,19 @@ def _fit_one_sparse(A, y, C, class_weight, max_iter):
         p = float(yk.mean()) if yk.size else 0.0
         return None, float(np.log((p + 1e-6) / (1 - p + 1e-6))), True
     clf = LogisticRegression(C=C, class_weight=class_weight, solver="liblinear", dual=True, max_iter=max_iter, random_state=0)
-    clf.fit(A[known], yk)
+    clf.fit(A[known], yk, sample_weight=None if sample_weight is None else sample_weight[known])
     return clf.coef_[0].astype(np.float32), float(clf.intercept_[0]), False
 
 
 class HybridClassifier(ClassifierMixin, BaseEstimator):
-    """One logistic regression per PA-X category over a clause's embedding and the TF-IDF of
-    its hashed word n-grams (see :mod:`classify.features`); unknown labels (-1) allowed.
+    """Per PA-X category, two logistic regressions whose probabilities are averaged: one over a
+    clause's sentence embedding, one over the TF-IDF of its hashed word n-grams (see
+    :mod:`classify.features`). Unknown labels (-1) allowed.
+
+    Fitted apart and averaged rather than fitted jointly on the concatenated features: on PA-X
+    descriptions that scores higher (micro-F1 +0.03 under grouped folds) and fits ~10x faster,
+    because each solver gets the problem it is good at (lbfgs on 384 dense columns, liblinear's
+    dual on 2^18 sparse ones).
 
     Input X : CSR matrix of shape (n_clauses, n_dense + n_buckets), embeddings first.
 
@@ -105,9 +114,11 @@ class HybridClassifier(ClassifierMixin, BaseEstimator):
     n_dense : int
         Columns of X that hold the embedding.
     C : float
-        Inverse regularisation strength.
-    dense_weight : float
-        Scale of the (unit-length) embedding against the (unit-length) TF-IDF vector.
+        Inverse regularisation strength of the embedding regressions.
+    C_lexical : float
+        Inverse regularisation strength of the n-gram regressions.
+    dense_weight : float in [0, 1]
+        Share of the embedding regression in the averaged probability.
     class_weight : {"balanced", None}
     max_lexical_weights : int or None
         Per category, only the largest n-gram weights are kept (the model stays small).
@@ -115,17 +126,19 @@ class HybridClassifier(ClassifierMixin, BaseEstimator):
 
     Attributes
     ----------
+    dense_ : ClauseClassifier
+        The embedding regressions.
     idf_ : ndarray of shape (n_buckets,), float16
-    coef_dense_ : ndarray of shape (n_labels, n_dense), float32
     coef_lexical_ : CSR matrix of shape (n_labels, n_buckets), float32
-    intercept_ : ndarray of shape (n_labels,)
+    intercept_lexical_ : ndarray of shape (n_labels,)
     constant_labels_ : ndarray of shape (n_labels,), bool
     """
 
-    def __init__(self, *, n_dense: int = 384, C: float = 4.0, dense_weight: float = 1.0, class_weight="balanced",
-                 max_lexical_weights: int | None = 4000, max_iter: int = 2000, n_jobs=None):
+    def __init__(self, *, n_dense: int = 384, C: float = 1.0, C_lexical: float = 4.0, dense_weight: float = 0.5,
+                 class_weight="balanced", max_lexical_weights: int | None = 2000, max_iter: int = 2000, n_jobs=None):
         self.n_dense = n_dense
         self.C = C
+        self.C_lexical = C_lexical
         self.dense_weight = dense_weight
         self.class_weight = class_weight
         self.max_lexical_weights = max_lexical_weights
@@ -140,53 +153,55 @@ class HybridClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"Found X with {X.shape[1]} columns; expected {self.n_dense} embedding columns followed by hashed n-gram counts")
         return X[:, : self.n_dense].toarray(), X[:, self.n_dense :].tocsr()
 
-    def _tfidf(self, counts):
-        from sklearn.preprocessing import normalize
-
-        T = counts.astype(np.float32, copy=True)
-        np.log1p(T.data, out=T.data)
-        T = T.multiply(self.idf_.astype(np.float32)).tocsr()
-        return normalize(T, copy=False)
-
     def fit(self, X, Y, sample_weight=None):
-        """X : CSR (n_clauses, n_dense + n_buckets); Y : int array (n_clauses, n_labels), -1 = unknown."""
+        """X : CSR (n_clauses, n_dense + n_buckets); Y : int array (n_clauses, n_labels), -1 = unknown.
+
+        sample_weight : array of shape (n_clauses,), optional
+        """
         import scipy.sparse as sp
 
         dense, counts = self._split(X)
         Y = np.asarray(Y)
         if Y.ndim != 2 or Y.shape[0] != dense.shape[0]:
             raise ValueError(f"Found X with {dense.shape[0]} rows and Y of shape {Y.shape}; expected (n_rows, n_labels)")
+        if sample_weight is not None:
+            sample_weight = np.asarray(sample_weight, dtype=np.float64)
+        self.dense_ = ClauseClassifier(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter, n_jobs=self.n_jobs)
+        self.dense_.fit(dense, Y, sample_weight=sample_weight)
         n = counts.shape[0]
         df = np.bincount(counts.indices, minlength=counts.shape[1])
         self.idf_ = (np.log((1 + n) / (1 + df)) + 1).astype(np.float16)
-        A = sp.hstack([sp.csr_matrix(dense * self.dense_weight), self._tfidf(counts)], format="csr")
+        A = tfidf(counts, self.idf_)
         results = Parallel(n_jobs=self.n_jobs)(
-            delayed(_fit_one_sparse)(A, Y[:, j], self.C, self.class_weight, self.max_iter) for j in range(Y.shape[1])
+            delayed(_fit_one_sparse)(A, Y[:, j], sample_weight, self.C_lexical, self.class_weight, self.max_iter)
+            for j in range(Y.shape[1])
         )
         W = np.vstack([r[0] if r[0] is not None else np.zeros(A.shape[1], dtype=np.float32) for r in results])
-        self.coef_dense_ = (W[:, : self.n_dense] * self.dense_weight).astype(np.float32)
-        lexical = W[:, self.n_dense :]
         k = self.max_lexical_weights
-        if k is not None and k < lexical.shape[1]:
-            top = np.argpartition(-np.abs(lexical), k - 1, axis=1)[:, :k]
-            kept = np.zeros_like(lexical)
-            np.put_along_axis(kept, top, np.take_along_axis(lexical, top, axis=1), axis=1)
-            lexical = kept
-        self.coef_lexical_ = sp.csr_matrix(lexical.astype(np.float32))
-        self.intercept_ = np.array([r[1] for r in results], dtype=np.float32)
-        self.constant_labels_ = np.array([r[2] for r in results])
+        if k is not None and k < W.shape[1]:
+            top = np.argpartition(-np.abs(W), k - 1, axis=1)[:, :k]
+            kept = np.zeros_like(W)
+            np.put_along_axis(kept, top, np.take_along_axis(W, top, axis=1), axis=1)
+            W = kept
+        self.coef_lexical_ = sp.csr_matrix(W.astype(np.float32))
+        self.intercept_lexical_ = np.array([r[1] for r in results], dtype=np.float32)
+        self.constant_labels_ = self.dense_.constant_labels_ & np.array([r[2] for r in results])
         self.n_features_in_ = X.shape[1]
         return self
 
-    def decision_function(self, X):
-        check_is_fitted(self, "coef_dense_")
-        dense, counts = self._split(X)
-        z = dense @ self.coef_dense_.T + np.asarray((self._tfidf(counts) @ self.coef_lexical_.T).todense())
-        return (z + self.intercept_).astype(np.float32)
+    def to_scorer(self) -> LinearScorer:
+        """The fitted weights as a :class:`~classify.scoring.LinearScorer` (what a model folder stores)."""
+        check_is_fitted(self, "coef_lexical_")
+        W = self.coef_lexical_
+        return LinearScorer({
+            "dense_coef": self.dense_.coef_, "dense_intercept": self.dense_.intercept_, "dense_weight": np.float32(self.dense_weight),
+            "idf": self.idf_, "lexical_data": W.data, "lexical_indices": W.indices, "lexical_indptr": W.indptr,
+            "lexical_intercept": self.intercept_lexical_,
+        })
 
     def predict_proba(self, X):
         """Probability that each clause carries each label, array of shape (n_clauses, n_labels)."""
-        return 1.0 / (1.0 + np.exp(-self.decision_function(X)))
+        return self.to_scorer().predict_proba(X)
 
     def predict(self, X, threshold: float = 0.5):
         return (self.predict_proba(X) >= threshold).astype(int)

@@ -1,9 +1,9 @@
 """Model folders: save and load, with a JSON manifest that verifies every file before use.
 
 A model folder holds ``manifest.json`` (categories, thresholds, embedding model, versions,
-training data hashes, SHA-256 of every other file), ``estimator.joblib`` and a model card
-``README.md``. joblib files are pickles, and unpickling runs code: only load models you trust.
-The manifest hashes catch truncated or altered files; they do not make an untrusted model safe.
+training data hashes, SHA-256 of every other file), ``weights.npz`` (the fitted weights as plain
+arrays, see :mod:`classify.scoring`) and a model card ``README.md``. Nothing is pickled: loading
+a model runs no code from it. The manifest hashes catch truncated or altered files.
 """
 
 from __future__ import annotations
@@ -13,15 +13,15 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ModelError
 
 MANIFEST = "manifest.json"
-ESTIMATOR = "estimator.joblib"
+WEIGHTS = "weights.npz"
 CARD = "README.md"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 1: a pickled estimator.joblib (before 2026-11-23)
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "pax-default"
 
 
@@ -67,12 +67,15 @@ class Category:
 
 @dataclass
 class Model:
-    """A loaded model: the fitted estimator and everything the manifest says about it."""
+    """A model: its weights and everything the manifest says about it.
+
+    estimator : anything with ``predict_proba(features)``; a loaded model holds a
+    :class:`~classify.scoring.LinearScorer`, a freshly trained one the fitted estimator.
+    """
 
     estimator: object
     manifest: dict
     path: Path | None = None
-    warnings: list[str] = field(default_factory=list)
 
     @property
     def categories(self) -> list[Category]:
@@ -106,18 +109,17 @@ def save_model(model: Model, path: Path, *, card: str = "", keep_previous: bool 
     The folder in use is only replaced once the new one is complete; the old one is kept as
     ``<path>.previous``. Returns the folder written.
     """
-    import joblib
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned(path)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-{os.getpid()}-", dir=path.parent))
     try:
-        joblib.dump(model.estimator, tmp / ESTIMATOR, compress=3)
+        scorer = model.estimator.to_scorer() if hasattr(model.estimator, "to_scorer") else model.estimator
+        scorer.save(tmp / WEIGHTS)
         manifest = dict(model.manifest)
         manifest["format_version"] = FORMAT_VERSION
         (tmp / CARD).write_text(card, encoding="utf-8")
-        manifest["files"] = {name: sha256(tmp / name) for name in (ESTIMATOR, CARD)}
+        manifest["files"] = {name: sha256(tmp / name) for name in (WEIGHTS, CARD)}
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n", encoding="utf-8")
         previous = path.with_name(path.name + ".previous")
         if path.exists():
@@ -245,37 +247,32 @@ def read_manifest(path: Path) -> dict:
 
 
 def load_model(path: Path | None = None) -> Model:
-    """Verify every file against the manifest's SHA-256, then load the estimator."""
-    import joblib
+    """Verify every file against the manifest's SHA-256, then load the weights."""
+    from .scoring import LinearScorer
 
     path = Path(path) if path is not None else default_model_dir()
     manifest = read_manifest(path)
-    if manifest.get("format_version", 0) > FORMAT_VERSION:
-        raise ModelError(f"{path}: model format {manifest['format_version']} is newer than this paxclassify reads ({FORMAT_VERSION}); upgrade paxclassify")
+    version = manifest.get("format_version", 0)
+    if version > FORMAT_VERSION:
+        raise ModelError(f"{path}: model format {version} is newer than this paxclassify reads ({FORMAT_VERSION}); upgrade paxclassify")
+    if version < FORMAT_VERSION:
+        raise ModelError(f"{path}: model format {version} was written by an older paxclassify (a pickled estimator); retrain it with classify train")
     for name, digest in manifest["files"].items():
         file = path / name
         if not file.is_file():
             raise ModelError(f"{path}: the manifest lists {name}, which is missing; the model folder is incomplete")
         if sha256(file) != digest:
             raise ModelError(f"{file}: SHA-256 does not match the manifest; the file is damaged or was altered. Retrain or restore the model")
-    if ESTIMATOR not in manifest["files"]:
-        raise ModelError(f"{path}: the manifest does not list {ESTIMATOR}; the manifest is incomplete. Retrain or restore the model")
+    if WEIGHTS not in manifest["files"]:
+        raise ModelError(f"{path}: the manifest does not list {WEIGHTS}; the manifest is incomplete. Retrain or restore the model")
     try:
-        estimator = joblib.load(path / ESTIMATOR)
+        estimator = LinearScorer.load(path / WEIGHTS)
     except Exception as exc:
-        raise ModelError(f"{path / ESTIMATOR}: could not be loaded ({exc.__class__.__name__}: {exc})") from exc
-    coef = getattr(estimator, "coef_dense_", getattr(estimator, "coef_", None))  # embedding weights
-    if coef is not None and getattr(coef, "ndim", 0) == 2:
-        n_cat, dim = len(manifest["categories"]), manifest["embedding"].get("dimension")
-        if coef.shape[0] != n_cat or (isinstance(dim, int) and coef.shape[1] != dim):
-            raise ModelError(
-                f"{path}: the estimator scores {coef.shape[0]} categories on {coef.shape[1]}-dimensional embeddings; "
-                f"the manifest expects {n_cat} on {dim}. The model folder is inconsistent; retrain or restore it"
-            )
-    warnings = []
-    now = library_versions()
-    for lib in ("scikit-learn", "numpy"):
-        was = manifest.get("versions", {}).get(lib)
-        if was and now.get(lib) and was.split(".")[:2] != now[lib].split(".")[:2]:
-            warnings.append(f"{path}: trained with {lib} {was}, running {now[lib]}; predictions may differ")
-    return Model(estimator=estimator, manifest=manifest, path=path, warnings=warnings)
+        raise ModelError(f"{path / WEIGHTS}: could not be loaded ({exc.__class__.__name__}: {exc})") from exc
+    n_cat, dim = len(manifest["categories"]), manifest["embedding"].get("dimension")
+    if estimator.n_labels != n_cat or (isinstance(dim, int) and estimator.n_dense != dim):
+        raise ModelError(
+            f"{path}: the weights score {estimator.n_labels} categories on {estimator.n_dense}-dimensional embeddings; "
+            f"the manifest expects {n_cat} on {dim}. The model folder is inconsistent; retrain or restore it"
+        )
+    return Model(estimator=estimator, manifest=manifest, path=path)

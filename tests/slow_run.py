@@ -3,7 +3,7 @@
     python tests/slow_run.py MARKER STEP AFTER classify-args...
 
 STEP is ``embed`` (the encoder stalls on its call number AFTER + 1) or ``save`` (writing the
-model stalls once estimator.joblib is half-way on disk). MARKER is created when the stall starts.
+model stalls once weights.npz is half-way on disk). MARKER is created when the stall starts.
 """
 
 import sys
@@ -40,17 +40,17 @@ classify.embed.Encoder = StallingEncoder
 training.train.Encoder = StallingEncoder
 
 if step == "save":
-    import joblib
+    from classify.scoring import LinearScorer
 
-    real_dump = joblib.dump
+    real_save = LinearScorer.save
 
-    def dump_then_stall(value, filename, *a, **kw):
-        real_dump(value, filename, *a, **kw)
+    def save_then_stall(self, filename):
+        real_save(self, filename)
         with open(filename, "r+b") as f:  # as if the write were cut short
             f.truncate(f.seek(0, 2) // 2)
         stall()
 
-    joblib.dump = dump_then_stall
+    LinearScorer.save = save_then_stall
 
 from classify.cli import cli  # noqa: E402
 

@@ -101,7 +101,7 @@ def test_missing_model_is_one_line_error(doc, tmp_path):
 
 
 def test_tampered_model_is_refused(tiny_model, doc):
-    with open(tiny_model / "estimator.joblib", "ab") as f:
+    with open(tiny_model / "weights.npz", "ab") as f:
         f.write(b"x")
     r = run("predict", doc, "--model", tiny_model)
     assert r.exit_code == 1

@@ -1,4 +1,4 @@
-"""The default classifier: embedding + hashed n-gram TF-IDF, and the whole-document unit."""
+"""The default classifier: embedding and hashed n-gram TF-IDF regressions averaged, and the whole-document unit."""
 
 import json
 
@@ -8,6 +8,7 @@ import scipy.sparse as sp
 from classify.estimator import HybridClassifier
 from classify.features import LexicalSpec, combine, featurize, hashed_counts
 from classify.modelio import load_model
+from classify.scoring import LinearScorer
 from classify.predict import Document, code_documents, document_units, is_one_paragraph
 from fixtures import TOPICS, FakeEncoder
 from training.train import TrainSettings, train
@@ -31,10 +32,35 @@ def test_hybrid_classifier_learns_partial_labels_and_stays_small():
     Y = np.array([[int(c == k) for k in TOPICS] for c in TOPICS for _ in TOPICS[c]] * 3)
     Y[:2, 3] = -1  # unknown
     est = HybridClassifier(n_dense=64, max_lexical_weights=10).fit(_features(texts), Y)
-    assert est.coef_dense_.shape == (4, 64) and est.coef_lexical_.shape == (4, 2**12)
+    assert est.dense_.coef_.shape == (4, 64) and est.coef_lexical_.shape == (4, 2**12)
     assert (np.diff(est.coef_lexical_.indptr) <= 10).all()
-    P = est.predict_proba(_features(["All prisoners held shall be released at once."]))
+    X = _features(["All prisoners held shall be released at once."])
+    P = est.predict_proba(X)
     assert P.shape == (1, 4) and int(np.argmax(P)) == list(TOPICS).index("TjPrire")
+    # the averaged probability: half embedding regression, half n-gram regression
+    lexical_only = HybridClassifier(n_dense=64, max_lexical_weights=10, dense_weight=0.0).fit(_features(texts), Y)
+    assert np.allclose(P, 0.5 * est.dense_.predict_proba(X[:, :64].toarray()) + 0.5 * lexical_only.predict_proba(X), atol=1e-5)
+
+
+def test_hashed_counts_equal_scikit_learns_hashing_vectorizer():
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    texts = ["The CEASE-fire of 1999, agreed!", "", "a", "Naïve café — élan, 42 x2 ÜBER", "one two three two one", "Ceasefire ceasefire"]
+    for spec in (LexicalSpec(n_buckets=2**18), LexicalSpec(n_buckets=1000, ngram_min=1, ngram_max=3)):
+        ours = hashed_counts(texts, spec)
+        theirs = HashingVectorizer(ngram_range=(spec.ngram_min, spec.ngram_max), n_features=spec.n_buckets,
+                                   alternate_sign=False, norm=None, dtype=np.float32).transform(texts)
+        assert ours.shape == theirs.shape and abs(ours - theirs).sum() == 0
+
+
+def test_saved_weights_score_exactly_as_the_fitted_estimator(tmp_path):
+    texts = [s for c in TOPICS for s in TOPICS[c]] * 2
+    Y = np.array([[int(c == k) for k in TOPICS] for c in TOPICS for _ in TOPICS[c]] * 2)
+    est = HybridClassifier(n_dense=64).fit(_features(texts), Y)
+    est.to_scorer().save(tmp_path / "w.npz")
+    loaded = LinearScorer.load(tmp_path / "w.npz")
+    X = _features(["Prisoners released.", "A ceasefire shall hold.", ""])
+    assert np.allclose(loaded.predict_proba(X), est.predict_proba(X))
 
 
 def test_whole_document_is_scored_only_for_one_paragraph():
@@ -51,8 +77,8 @@ def test_default_training_writes_a_hybrid_model_without_vocabulary(tmp_path, pax
     manifest = json.loads((result.path / "manifest.json").read_text())
     assert manifest["lexical"]["n_buckets"] == 2**18 and manifest["embedding"]["dimension"] == 64
     model = load_model(result.path)
-    assert isinstance(model.estimator, HybridClassifier)
-    assert not any(isinstance(v, (dict, list, str)) and len(v) > 50 for v in vars(model.estimator).values())  # no vocabulary
+    assert isinstance(model.estimator, LinearScorer) and model.estimator.n_buckets == 2**18
+    assert all(np.asarray(v).dtype.kind in "fiu" for v in model.estimator.arrays.values())  # numbers only: no vocabulary
     doc = Document("d", "1. The parties agree to an immediate ceasefire and the cessation of all hostilities.\n\n"
                         "2. All prisoners and detainees held in connection with the conflict shall be released.")
     [coding] = code_documents(model, [doc], FakeEncoder())

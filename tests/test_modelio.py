@@ -36,7 +36,7 @@ def test_missing_folder_points_to_a_previous_model(tmp_path, session_model):
 
 def test_folder_without_manifest(model_copy):
     (model_copy / "manifest.json").unlink()
-    refused(model_copy, f"{model_copy}: expected manifest.json in the model folder; found README.md, estimator.joblib; train one")
+    refused(model_copy, f"{model_copy}: expected manifest.json in the model folder; found README.md, weights.npz; train one")
 
 
 def test_truncated_manifest(model_copy):
@@ -49,10 +49,10 @@ def test_truncated_manifest(model_copy):
     "change, message",
     [
         (lambda m: m.pop("files"), "expected a 'files' entry; the manifest is incomplete"),
-        (lambda m: m.update(files=["estimator.joblib"]), "'files' must map file names to SHA-256 digests"),
+        (lambda m: m.update(files=["weights.npz"]), "'files' must map file names to SHA-256 digests"),
         (lambda m: m["files"].update({"../../etc/passwd": "0" * 64}), "'files' lists '../../etc/passwd', which is not a plain file name in the folder"),
-        (lambda m: m["files"].update({"estimator.joblib": "not-a-digest"}), "'files' gives estimator.joblib a digest that is not a SHA-256 hex string"),
-        (lambda m: m["files"].pop("estimator.joblib"), "the manifest does not list estimator.joblib; the manifest is incomplete"),
+        (lambda m: m["files"].update({"weights.npz": "not-a-digest"}), "'files' gives weights.npz a digest that is not a SHA-256 hex string"),
+        (lambda m: m["files"].pop("weights.npz"), "the manifest does not list weights.npz; the manifest is incomplete"),
         (lambda m: m["categories"][0].update(threshold=1.5), "category Ce needs a threshold between 0 and 1, not 1.5"),
         (lambda m: m["categories"][1].update(threshold="0.3"), "category TjPrire needs a threshold between 0 and 1, not '0.3'"),
         (lambda m: m["categories"][0].pop("code"), "category 1 needs a code, name and group"),
@@ -61,8 +61,9 @@ def test_truncated_manifest(model_copy):
         (lambda m: m.update(embedding="fake"), "'embedding' must name the embedding model"),
         (lambda m: m.update(uncovered=[1]), "'uncovered' must be a list of categories"),
         (lambda m: m.update(format_version="1"), "'format_version' must be a whole number, not '1'"),
-        (lambda m: m.update(format_version=99), "model format 99 is newer than this paxclassify reads (1); upgrade paxclassify"),
-        (lambda m: m["categories"].pop(), "the estimator scores 4 categories on 64-dimensional embeddings; the manifest expects 3 on 64"),
+        (lambda m: m.update(format_version=99), "model format 99 is newer than this paxclassify reads (2); upgrade paxclassify"),
+        (lambda m: m.update(format_version=1), "model format 1 was written by an older paxclassify (a pickled estimator); retrain it with classify train"),
+        (lambda m: m["categories"].pop(), "the weights score 4 categories on 64-dimensional embeddings; the manifest expects 3 on 64"),
         (lambda m: m["embedding"].update(dimension=384), "the manifest expects 4 on 384"),
     ],
 )
@@ -76,7 +77,7 @@ def test_manifest_that_is_not_an_object(model_copy):
     refused(model_copy, "expected a JSON object; found list")
 
 
-@pytest.mark.parametrize("name", ["estimator.joblib", "README.md"])
+@pytest.mark.parametrize("name", ["weights.npz", "README.md"])
 def test_truncated_or_altered_files(model_copy, name):
     path = model_copy / name
     data = path.read_bytes()
@@ -89,9 +90,9 @@ def test_truncated_or_altered_files(model_copy, name):
 
 
 def test_a_file_that_is_not_a_pickle_is_refused_even_with_a_matching_hash(model_copy):
-    (model_copy / "estimator.joblib").write_bytes(b"not a pickle")
-    edit_manifest(model_copy, lambda m: m["files"].update({"estimator.joblib": sha256(model_copy / "estimator.joblib")}))
-    refused(model_copy, f"{model_copy / 'estimator.joblib'}: could not be loaded (")
+    (model_copy / "weights.npz").write_bytes(b"not a pickle")
+    edit_manifest(model_copy, lambda m: m["files"].update({"weights.npz": sha256(model_copy / "weights.npz")}))
+    refused(model_copy, f"{model_copy / 'weights.npz'}: could not be loaded (")
 
 
 def test_categories_command_checks_the_manifest_too(model_copy):
@@ -122,7 +123,7 @@ def test_save_replaces_atomically_and_keeps_previous(model_copy, monkeypatch):
 
 
 def test_failed_save_leaves_the_model_and_no_temporary_folder(model_copy, monkeypatch):
-    import joblib
+    from classify.scoring import LinearScorer
 
     model = load_model(model_copy)
     before = {p.name: p.read_bytes() for p in model_copy.iterdir()}
@@ -130,7 +131,7 @@ def test_failed_save_leaves_the_model_and_no_temporary_folder(model_copy, monkey
     def fail(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(joblib, "dump", fail)
+    monkeypatch.setattr(LinearScorer, "save", fail)
     with pytest.raises(OSError):
         save_model(model, model_copy)
     assert {p.name: p.read_bytes() for p in model_copy.iterdir()} == before

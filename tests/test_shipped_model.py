@@ -40,5 +40,5 @@ def test_shipped_model_reports_few_categories_on_the_sample_statement():
 
 def test_shipped_model_is_small_and_stores_no_vocabulary():
     model = load_model(default_model_dir())
-    assert (default_model_dir() / "estimator.joblib").stat().st_size < 8_000_000
+    assert (default_model_dir() / "weights.npz").stat().st_size < 8_000_000
     assert not hasattr(model.estimator, "vectorizer_") and not hasattr(model.estimator, "vocabulary_")

@@ -43,11 +43,11 @@ def test_train_writes_self_describing_model(tiny_model):
     manifest = json.loads((tiny_model / "manifest.json").read_text())
     assert [c["code"] for c in manifest["categories"]] == ["Ce", "TjPrire", "GeWom", "HrDet"]
     assert all(0 < c["threshold"] < 1 for c in manifest["categories"])
-    assert set(manifest["files"]) == {"estimator.joblib", "README.md"}
+    assert set(manifest["files"]) == {"weights.npz", "README.md"}
     assert manifest["training_data"]["rows_by_source"]["quote"] > 0
     assert "CC BY-NC-SA" in (tiny_model / "README.md").read_text()
     model = load_model(tiny_model)
-    assert model.estimator.coef_.shape == (4, 64)
+    assert model.estimator.coef.shape == (4, 64)
 
 
 def test_training_is_reproducible(tmp_path, pax_dir, fake_encoder):

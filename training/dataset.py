@@ -14,6 +14,10 @@ from classify.segment import segment
 from .sources import PaxData
 
 DEFINITIONS_GROUP = "__definitions__"
+# Row kinds whose text stands for a whole agreement (its labels are the agreement's codes)
+AGREEMENT_KINDS = ("description",)
+# Row kinds of one clause each
+CLAUSE_KINDS = ("quote", "provision", "fulltext_clause")
 
 
 @dataclass
@@ -123,7 +127,30 @@ def build_training_set(data: PaxData, codes: list[str], *, use_fulltext_clauses:
             add(text, y, -1, "definition")
 
     Y = np.vstack(rows).astype(np.int8) if rows else np.zeros((0, len(codes)), dtype=np.int8)
-    return TrainingSet(texts, Y, np.array(groups), np.array(kinds), np.array(agts), list(codes))
+    kinds = np.array(kinds)
+    Y = _silence_sources_without_positives(Y, kinds)
+    keep = (Y >= 0).any(axis=1)
+    return TrainingSet(
+        [t for t, k in zip(texts, keep) if k], Y[keep], np.array(groups)[keep], kinds[keep], np.array(agts)[keep], list(codes)
+    )
+
+
+def _silence_sources_without_positives(Y: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+    """Clause-level rows are negative evidence only for codes that some clause-level row is
+    positive for; for the rest their 0 becomes unknown (-1).
+
+    Otherwise the thousands of provisions and gender quotes, all negative for (say) ceasefire,
+    whose positives are all agreement descriptions, teach its regressions that clause-style
+    wording means "absent": 0.01-0.02 micro-F1 lost on agreements under grouped folds. Rows left
+    with no known label are then dropped by the caller.
+    """
+    Y = Y.copy()
+    clause = np.isin(kinds, CLAUSE_KINDS)
+    block = Y[clause]
+    silent = ~(block == 1).any(axis=0)
+    block[:, silent] = np.where(block[:, silent] == 0, -1, block[:, silent])
+    Y[clause] = block
+    return Y
 
 
 @dataclass
