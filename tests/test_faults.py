@@ -23,7 +23,7 @@ def start(tmp_path, step, after, *args):
     """Start the CLI in a subprocess that stalls at ``step``; return it once it is stalled there."""
     marker = tmp_path / f"stalled-{step}"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen([sys.executable, str(SLOW_RUN), str(marker), step, str(after), *map(str, args)], env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen([sys.executable, str(SLOW_RUN), str(marker), step, str(after), *map(str, args)], env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.monotonic() + 120
     while not marker.exists():
         if proc.poll() is not None:
@@ -37,7 +37,9 @@ def start(tmp_path, step, after, *args):
 
 
 def kill(proc):
-    os.kill(proc.pid, signal.SIGKILL)
+    # the whole process group, as a closed terminal or a CI timeout does: training's joblib
+    # workers too, which would otherwise hold the output pipes open
+    os.killpg(proc.pid, signal.SIGKILL)
     proc.communicate(timeout=30)
     assert proc.returncode == -signal.SIGKILL
 

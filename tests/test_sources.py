@@ -42,14 +42,11 @@ def test_fulltext_clauses_get_partial_labels_and_become_threshold_documents(pax_
     ts = build_training_set(data, codes)
     kinds = ts.summary()
     assert kinds["fulltext_clause"] > 0 and kinds["provision"] > 0 and kinds["quote"] > 0
-    # a clause of an agreement without a code is a negative for it, if some clause is ever
-    # positive for the code; otherwise, and for the agreement's own codes, unknown
-    clause_positive = (ts.Y[np.isin(ts.kinds, ["quote", "provision", "fulltext_clause"])] == 1).any(axis=0)
-    assert clause_positive.any()
-    for row in np.flatnonzero(ts.kinds == "fulltext_clause"):
-        agt_labels = data.labels.loc[ts.agt[row], codes].to_numpy()
-        assert ((ts.Y[row] == 0) == ((agt_labels == 0) & clause_positive)).all()
-        assert (ts.Y[row][agt_labels == 1] == -1).all()
+    # a clause of an agreement without a code is a negative for it; with the code, unknown
+    row = int(np.flatnonzero(ts.kinds == "fulltext_clause")[0])
+    agt_labels = data.labels.loc[ts.agt[row], codes].to_numpy()
+    assert ((ts.Y[row] == 0) == (agt_labels == 0)).all()
+    assert (ts.Y[row][agt_labels == 1] == -1).all()
     docs = build_documents(data, codes)
     assert docs.kind == "fulltext" and len(docs.agt) == len(data.labels)
 
@@ -63,14 +60,17 @@ def test_training_on_every_source(tmp_path, pax_dir, fake_encoder):
     assert set(m["training_data"]["files"]) >= {"pax_corpus.csv", "segments.csv", "wgg_text.csv"}
 
 
-def test_clauses_say_nothing_of_codes_no_clause_is_positive_for(pax_dir):
+def test_clause_negatives_of_codes_no_clause_is_positive_for_are_weak(pax_dir):
     data, _ = load_pax(pax_dir)
     codes, _ = select_categories(data, 5)
     ts = build_training_set(data, codes)
     clause = np.isin(ts.kinds, ["quote", "provision", "fulltext_clause"])
     clause_positive = (ts.Y[clause] == 1).any(axis=0)
     assert clause_positive.any() and not clause_positive.all()
-    assert (ts.Y[clause][:, ~clause_positive] == -1).all()
-    assert (ts.Y[clause][:, clause_positive] == 0).any()
-    assert ((ts.Y[ts.kinds == "description"] >= 0).all())  # agreement-level rows keep every label
-    assert ((ts.Y >= 0).any(axis=1)).all()  # rows with nothing known are not kept
+    assert (ts.weak == (clause[:, None] & ~clause_positive[None, :] & (ts.Y == 0))).all()
+    assert ts.weak[clause][:, ~clause_positive].sum() == (ts.Y[clause][:, ~clause_positive] == 0).sum() > 0
+    assert not ts.weak[ts.kinds == "description"].any()
+    w = TrainSettings(weak_negative_weight=0.2, clause_weight=0.5).sample_weight(ts)
+    assert w.shape == ts.Y.shape
+    assert set(np.unique(w[ts.weak])) == {np.float32(0.1)}
+    assert (w[ts.kinds == "description"] == 1).all()

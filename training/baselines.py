@@ -18,6 +18,8 @@ from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
+from classify.estimator import label_rows
+
 from .dataset import definition_text
 
 # Fixed, not tuned: a baseline is a reference point, so it must not move when the model does.
@@ -25,15 +27,15 @@ TFIDF_C = 4.0
 TFIDF_MAX_FEATURES = 50_000
 
 
-def _fit_label(Xs, y, sample_weight, C):
-    known = y >= 0
+def _fit_label(Xs, y, sample_weight, j, C):
+    known, weight = label_rows(y, sample_weight, j)
     yk = y[known]
     if yk.min(initial=1) == yk.max(initial=0):
         p = float(yk.mean()) if yk.size else 0.0
         return None, float(np.log((p + 1e-6) / (1 - p + 1e-6)))
     # the dual problem: same optimum, ~10x faster here where n-grams outnumber rows
     clf = LogisticRegression(C=C, class_weight="balanced", solver="liblinear", dual=True, max_iter=1000, random_state=0)
-    clf.fit(Xs[known], yk, sample_weight=None if sample_weight is None else sample_weight[known])
+    clf.fit(Xs[known], yk, sample_weight=weight)
     return clf.coef_[0].astype(np.float32), float(clf.intercept_[0])
 
 
@@ -57,12 +59,12 @@ class TfidfLogreg(BaseEstimator):
 
     def fit(self, X, Y, sample_weight=None):
         """X : array of str, shape (n_rows,); Y : int array of shape (n_rows, n_labels);
-        sample_weight : (n_rows,), optional, as the model gets it."""
+        sample_weight : (n_rows,) or (n_rows, n_labels), optional, as the model gets it."""
         Y = np.asarray(Y)
         self.vectorizer_ = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=self.max_features)
         Xs = self.vectorizer_.fit_transform(list(X)).tocsr()
         self.vectorizer_.stop_words_ = None  # every pruned n-gram, kept only for introspection; large
-        results = Parallel(n_jobs=self.n_jobs)(delayed(_fit_label)(Xs, Y[:, j], sample_weight, self.C) for j in range(Y.shape[1]))
+        results = Parallel(n_jobs=self.n_jobs)(delayed(_fit_label)(Xs, Y[:, j], sample_weight, j, self.C) for j in range(Y.shape[1]))
         self.coef_ = np.zeros((Xs.shape[1], Y.shape[1]), dtype=np.float32)
         for j, (w, _) in enumerate(results):
             if w is not None:

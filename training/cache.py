@@ -22,12 +22,14 @@ def encoder_key(encoder) -> str:
 
     from classify.embed import DEFAULT_MODEL
 
+    backend = getattr(encoder, "backend", "torch")
+    suffix = "" if backend == "torch" else f" ({backend})"  # onnx vectors differ slightly: their own cache
     if encoder.name == DEFAULT_MODEL:
         try:
-            return f"{DEFAULT_MODEL}=={version(DEFAULT_MODEL)}"
+            return f"{DEFAULT_MODEL}=={version(DEFAULT_MODEL)}{suffix}"
         except PackageNotFoundError:
-            return DEFAULT_MODEL
-    return str(Path(encoder.path).resolve())
+            return DEFAULT_MODEL + suffix
+    return str(Path(encoder.path).resolve()) + suffix
 
 
 def text_key(text: str) -> str:

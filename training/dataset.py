@@ -29,6 +29,7 @@ class TrainingSet:
     groups : array of str, the peace process of each row (definitions: their own group)
     kinds : array of str, where each row comes from (description, quote, provision, ...)
     agt : array of int, AgtId of each row (-1 for definitions)
+    weak : bool array like Y, the weak negatives (see :func:`weak_negatives`)
     """
 
     texts: list
@@ -37,6 +38,7 @@ class TrainingSet:
     kinds: np.ndarray
     agt: np.ndarray
     codes: list
+    weak: np.ndarray | None = None
 
     def summary(self) -> dict:
         return {k: int(v) for k, v in pd.Series(self.kinds).value_counts().items()}
@@ -128,29 +130,21 @@ def build_training_set(data: PaxData, codes: list[str], *, use_fulltext_clauses:
 
     Y = np.vstack(rows).astype(np.int8) if rows else np.zeros((0, len(codes)), dtype=np.int8)
     kinds = np.array(kinds)
-    Y = _silence_sources_without_positives(Y, kinds)
-    keep = (Y >= 0).any(axis=1)
-    return TrainingSet(
-        [t for t, k in zip(texts, keep) if k], Y[keep], np.array(groups)[keep], kinds[keep], np.array(agts)[keep], list(codes)
-    )
+    return TrainingSet(texts, Y, np.array(groups), kinds, np.array(agts), list(codes), weak_negatives(Y, kinds))
 
 
-def _silence_sources_without_positives(Y: np.ndarray, kinds: np.ndarray) -> np.ndarray:
-    """Clause-level rows are negative evidence only for codes that some clause-level row is
-    positive for; for the rest their 0 becomes unknown (-1).
+def weak_negatives(Y: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+    """Where a clause-level row is negative for a code that no clause-level row is positive
+    for, bool array like Y.
 
-    Otherwise the thousands of provisions and gender quotes, all negative for (say) ceasefire,
-    whose positives are all agreement descriptions, teach its regressions that clause-style
-    wording means "absent": 0.01-0.02 micro-F1 lost on agreements under grouped folds. Rows left
-    with no known label are then dropped by the caller.
+    Such a negative is true (a provision of an agreement without a ceasefire is no ceasefire
+    clause) but lopsided: every positive of the code is an agreement description, so at full
+    weight the regression learns that clause-style wording means "absent". Training weighs them
+    down (``TrainSettings.weak_negative_weight``).
     """
-    Y = Y.copy()
     clause = np.isin(kinds, CLAUSE_KINDS)
-    block = Y[clause]
-    silent = ~(block == 1).any(axis=0)
-    block[:, silent] = np.where(block[:, silent] == 0, -1, block[:, silent])
-    Y[clause] = block
-    return Y
+    no_clause_positive = ~(Y[clause] == 1).any(axis=0)
+    return clause[:, None] & no_clause_positive[None, :] & (Y == 0)
 
 
 @dataclass

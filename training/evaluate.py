@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +32,8 @@ from .train import TrainSettings, document_scores, fit_and_threshold, group_fold
 MODEL = "model"
 BASELINES = ("tfidf_logreg", "keyword")
 SYSTEMS = (MODEL, *BASELINES)
+# The model's two halves on their own (--ablations): what each adds to the average
+ABLATIONS = {"embedding_half": 1.0, "ngram_half": 0.0}  # system -> dense_weight
 MIN_DOC_POSITIVES = 30
 MIN_CLAUSE_POSITIVES = 10
 TOP_K = 5
@@ -266,6 +268,8 @@ def evaluate(
     top_k: int = TOP_K,
     cache_dir: Path | None = None,
     n_jobs: int | None = None,
+    ablations: bool = False,
+    backend: str = "torch",
     progress: bool = False,
 ) -> Evaluation:
     """Cross-validate the training pipeline grouped by peace process, with baselines.
@@ -274,6 +278,9 @@ def evaluate(
         weights are not (they have seen every agreement). Default: ``classify train``'s defaults.
     min_positive : agreement-level categories need this many positive agreements to be reported;
     min_clause_positive : likewise for clause-level gender codes.
+    ablations : also evaluate the model's embedding and n-gram regressions alone (reported with
+        the baselines), on the same folds.
+    backend : embedding backend for training and test text alike ("torch", "onnx", "onnx-int8").
     """
     from tqdm.auto import tqdm
 
@@ -283,7 +290,7 @@ def evaluate(
     manifest = read_manifest(Path(model_dir)) if model_dir is not None else None
     settings = settings_from_manifest(manifest) if manifest else TrainSettings()
     embedding_model = manifest["embedding"]["model"] if manifest else None
-    p = prepare(data_dir, embedding_model=embedding_model, settings=settings, cache_dir=cache_dir, progress=progress)
+    p = prepare(data_dir, embedding_model=embedding_model, settings=settings, cache_dir=cache_dir, backend=backend, progress=progress)
     data, codes, ts, docs = p.data, p.codes, p.ts, p.docs
     names = category_names(data.categories, codes)
 
@@ -313,18 +320,25 @@ def evaluate(
         "tfidf_logreg": lambda: TfidfLogreg(n_jobs=n_jobs),
         "keyword": lambda: KeywordScorer(codes=codes, categories=data.categories),
     }
-    memos = {s: {} for s in SYSTEMS}
-    trained_on = {s: {} for s in SYSTEMS}
-    scores = {s.name: {m: np.zeros(s.labels.shape, dtype=np.float32) for m in SYSTEMS} for s in suites}
-    preds = {s.name: {m: np.zeros(s.labels.shape, dtype=bool) for m in SYSTEMS} for s in suites}
-    fit_time = dict.fromkeys(SYSTEMS, 0.0)
+    systems = list(SYSTEMS)
+    if ablations and settings.lexical_buckets:
+        for name, weight in ABLATIONS.items():
+            systems.append(name)
+            features[name] = features[MODEL]
+            makers[name] = lambda weight=weight: replace(settings, dense_weight=weight).estimator(n_jobs)
+    others = [s for s in systems if s != MODEL]
+    memos = {s: {} for s in systems}
+    trained_on = {s: {} for s in systems}
+    scores = {s.name: {m: np.zeros(s.labels.shape, dtype=np.float32) for m in systems} for s in suites}
+    preds = {s.name: {m: np.zeros(s.labels.shape, dtype=bool) for m in systems} for s in suites}
+    fit_time = dict.fromkeys(systems, 0.0)
     fold_records = []
 
-    bar = tqdm(total=n_folds * len(SYSTEMS), desc="evaluate (fold x system)", disable=not progress)
+    bar = tqdm(total=n_folds * len(systems), desc="evaluate (fold x system)", disable=not progress)
     for k, test in enumerate(folds):
         inner = [f for j, f in enumerate(folds) if j != k]
         record = {"fold": k, "test_groups": sorted(str(g) for g in test), "train_groups": set(), "test_items": {}}
-        for system in SYSTEMS:
+        for system in systems:
             X, U, suite_features = features[system]
             t0 = time.perf_counter()
             fitted = fit_and_threshold(
@@ -366,7 +380,7 @@ def evaluate(
             "peace_processes": int(len(set(suite.groups))),
             **suite.notes,
             MODEL: summarize(suite, scores[suite.name][MODEL], preds[suite.name][MODEL], codes, names),
-            "baselines": {b: summarize(suite, scores[suite.name][b], preds[suite.name][b], codes, names) for b in BASELINES},
+            "baselines": {b: summarize(suite, scores[suite.name][b], preds[suite.name][b], codes, names) for b in others},
         }
         suite_metrics[suite.name] = entry
 
@@ -393,12 +407,15 @@ def evaluate(
         "protocol": {
             "outer_folds": n_folds,
             "grouping": "peace process (PP); GroupKFold over every coded agreement",
+            "embedding_backend": backend,
             "thresholds": f"per category, maximising F1 on grouped out-of-fold scores over the other {n_folds - 1} outer folds (nested: never the test fold)",
             "min_positive_agreements": min_positive,
             "min_positive_clauses": min_clause_positive,
             "baselines": {
                 "tfidf_logreg": "TF-IDF word 1-2-grams + one logistic regression per category (C=4, balanced), on the model's training rows, folds and pooling",
                 "keyword": "share of the category's name (x2) and definition terms found in a unit; no learning, thresholds chosen like the model's",
+                **({"embedding_half": "ablation: the model's embedding regressions alone (dense_weight=1)",
+                    "ngram_half": "ablation: the model's n-gram regressions alone (dense_weight=0)"} if "ngram_half" in systems else {}),
             },
         },
         "timings": {

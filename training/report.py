@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .evaluate import BASELINES, MODEL, SYSTEMS, Evaluation
+from .evaluate import MODEL, Evaluation
 
 METRICS = "metrics.json"
 REPORT = "report.md"
@@ -29,8 +29,8 @@ def _rows(metrics: dict):
     """(suite, system, figures) for every suite and system, the model first."""
     for suite, entry in metrics["suites"].items():
         yield suite, MODEL, entry[MODEL]
-        for b in BASELINES:
-            yield suite, b, entry["baselines"][b]
+        for b, figures in entry["baselines"].items():
+            yield suite, b, figures
 
 
 def _extra(figures: dict) -> str:
@@ -111,7 +111,7 @@ def plot_pr_curves(ev: Evaluation, suite: str, path: Path) -> list[str]:
         j = ev.codes.index(code)
         known = res.suite.labels[:, j] >= 0
         y = res.suite.labels[known, j]
-        for system in SYSTEMS:
+        for system in res.scores:
             prec, rec, _ = precision_recall_curve(y, res.scores[system][known, j])
             ap = ev.metrics["suites"][suite][MODEL if system == MODEL else "baselines"]
             ap = (ap if system == MODEL else ap[system])["per_category"][code]["ap"]

@@ -31,23 +31,29 @@ class TrainSettings:
     """Everything that decides the fitted model; recorded in the manifest."""
 
     min_positive: int = MIN_POSITIVE
-    n_folds: int = 5
+    n_folds: int = 3  # fewer fits than 5 (retraining in under a minute); thresholds barely move
     C: float = 1.0  # embedding regressions
-    C_lexical: float = 4.0  # n-gram regressions
+    C_lexical: float = 2.0  # n-gram regressions
     class_weight: str | None = "balanced"
     seed: int = 0  # GroupKFold is deterministic; kept so a future shuffled split stays reproducible
     # Hashed word 1-2-grams (TF-IDF) next to the embedding; 0 = embedding only (the first models).
     lexical_buckets: int = 2**18
     dense_weight: float = 0.5  # share of the embedding regression in the averaged probability
     max_lexical_weights: int | None = 2000
-    # Weight of rows that are not agreement-level text (quotes, provisions, definitions) against
-    # descriptions: 0.1 scored best on grouped folds (1.0 costs 0.01-0.02 micro-F1 on agreements)
-    clause_weight: float = 0.1
+    # Weight of clause-level rows (quotes, provisions, definitions) against agreement
+    # descriptions. Lower favours agreement-level coding over clause-level evidence for codes
+    # with clause gold (the gender codes): see the README's "How well it works"
+    clause_weight: float = 1.0
+    # Weight of a clause's negative label for a code no clause is positive for (dataset.weak_negatives)
+    weak_negative_weight: float = 0.2
     embedding_dim: int = 384  # set from the encoder by prepare()
 
-    def sample_weight(self, kinds: np.ndarray) -> np.ndarray:
-        """Per training row: 1 for agreement-level text, ``clause_weight`` for the rest."""
-        return np.where(np.isin(kinds, AGREEMENT_KINDS), 1.0, self.clause_weight)
+    def sample_weight(self, ts) -> np.ndarray:
+        """Per training row and category, array like ts.Y: 1 for agreement-level text,
+        ``clause_weight`` for the rest, times ``weak_negative_weight`` for weak negatives."""
+        rows = np.where(np.isin(ts.kinds, AGREEMENT_KINDS), 1.0, self.clause_weight)
+        weak = ts.weak if ts.weak is not None else np.zeros(ts.Y.shape, dtype=bool)
+        return (rows[:, None] * np.where(weak, self.weak_negative_weight, 1.0)).astype(np.float32)
 
     def lexical_spec(self) -> LexicalSpec | None:
         return LexicalSpec(n_buckets=self.lexical_buckets) if self.lexical_buckets else None
@@ -178,7 +184,7 @@ def out_of_fold_scores(
     """
     from tqdm.auto import tqdm
 
-    fit = fit or _Fitter(ts, X, lambda: settings.estimator(n_jobs), sample_weight=settings.sample_weight(ts.kinds))
+    fit = fit or _Fitter(ts, X, lambda: settings.estimator(n_jobs), sample_weight=settings.sample_weight(ts))
     exclude = frozenset(exclude)
     used = ~np.isin(docs.groups, list(exclude))
     if folds is None:
@@ -209,7 +215,7 @@ def fit_and_threshold(
     memo : shared across calls so evaluation fits each distinct training set once.
     trained_on : filled with left-out processes -> processes of the rows fitted.
     """
-    fit = _Fitter(ts, X, make_estimator or (lambda: settings.estimator(n_jobs)), memo, trained_on, settings.sample_weight(ts.kinds))
+    fit = _Fitter(ts, X, make_estimator or (lambda: settings.estimator(n_jobs)), memo, trained_on, settings.sample_weight(ts))
     timings = {}
     t0 = time.perf_counter()
     oof = out_of_fold_scores(ts, X, docs, U, settings, exclude=exclude, folds=folds, fit=fit, progress=progress)
@@ -256,9 +262,13 @@ def prepare(
     embedding_model: str | None = None,
     settings: TrainSettings,
     cache_dir: Path | None = None,
+    backend: str = "torch",
     progress: bool = False,
 ) -> Prepared:
-    """Read ``data_dir``, build training rows and threshold documents, embed both (cached)."""
+    """Read ``data_dir``, build training rows and threshold documents, embed both (cached).
+
+    backend : the embedding backend (``classify evaluate --backend`` measures the ONNX ones).
+    """
     timings = {}
     t0 = time.perf_counter()
     data, changes = load_pax(Path(data_dir), extra_codings=list(codings))
@@ -271,7 +281,7 @@ def prepare(
         raise DataError(f"{data_dir}: {len(set(docs.groups))} peace processes with text; at least {settings.n_folds} are needed for grouped folds")
     timings["load"] = time.perf_counter() - t0
 
-    encoder = Encoder(embedding_model)
+    encoder = Encoder(embedding_model, backend=backend)
     cache = EmbeddingCache(encoder, cache_dir)
 
     spec = settings.lexical_spec()
