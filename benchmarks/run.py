@@ -204,8 +204,11 @@ def _phases_worker(statement: str, backend: str) -> dict:
     lap("read_and_segment")
     vectors = encoder.encode(units)
     lap("embed")
-    model.estimator.predict_proba(vectors)
-    lap("score")
+    from classify.features import LexicalSpec, combine, hashed_counts
+
+    spec = LexicalSpec.from_dict(model.manifest.get("lexical"))
+    model.estimator.predict_proba(vectors if spec is None else combine(vectors, hashed_counts(units, spec)))
+    lap("hash_and_score")
     # the full path once more, as `classify predict` runs it, now that everything is loaded
     t0 = time.perf_counter()
     render(code_documents(model, docs, encoder), "json")

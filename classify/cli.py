@@ -53,6 +53,10 @@ class Command(click.Command):
                 if ctx.params.get("resume"):
                     raise click.ClickException(f"interrupted; the codings finished so far are in {ctx.params['output']}: run the same command again to go on") from None
                 raise click.ClickException("interrupted") from None
+            except BrokenPipeError:
+                # the reader left (`classify predict ... | head`): stop quietly, as Unix tools do
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                ctx.exit(141)
             except OSError as exc:
                 if debug:
                     raise

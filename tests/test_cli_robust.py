@@ -244,3 +244,15 @@ def test_ctrl_c_during_a_resumable_batch_says_how_to_go_on(session_model, fake_e
     assert r.stderr == f"Error: interrupted; the codings finished so far are in {out}: run the same command again to go on\n"
     r = run("predict", docs, "--model", session_model, "-f", "jsonl")
     assert r.stderr == "Error: interrupted\n"
+
+
+def test_a_reader_that_leaves_early_gets_no_error(tiny_model):
+    # `classify categories | head -1`: the pipe closes before classify writes (Python starts slower)
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "classify", "categories", "--model", str(tiny_model)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141 and err == ""
