@@ -98,8 +98,8 @@ def cli(debug):
 @click.option("--batch-size", type=click.IntRange(1), default=64, show_default=True, help="Documents embedded together.")
 @click.option("--max-size", type=click.FloatRange(0, min_open=True), default=10, show_default=True, help="Largest document accepted, in MB of text.")
 @click.option("--resume", is_flag=True, help="With --format jsonl -o FILE: append each batch as it is coded and skip documents already in FILE.")
-@click.option("--backend", type=click.Choice(["torch", "onnx", "onnx-int8"]), default="torch", show_default=True, envvar="PAXCLASSIFY_BACKEND",
-              help="Embedding runtime. onnx: same model via onnxruntime, faster start (pip install 'paxclassify[onnx]'; exported locally on first use).")
+@click.option("--backend", type=click.Choice(["torch", "onnx", "onnx-int8"]), default="onnx", show_default=True, envvar="PAXCLASSIFY_BACKEND",
+              help="Embedding runtime. onnx: the model via onnxruntime (same embeddings as torch, 4x faster start; exported locally on first use); onnx-int8: quantized, faster still; torch: sentence-transformers.")
 def predict(inputs, model_path, fmt, output, show_all, threshold, top_k, text_column, id_column, batch_size, max_size, resume, backend):
     """Code documents: text files, '-' for stdin, folders, or CSV rows.
 
@@ -219,7 +219,7 @@ def categories(model_path, data_dir, fmt):
 @click.option("--embedding-model", help="sentence-transformers folder (default: the packaged all-MiniLM-L6-v2).")
 @click.option("--min-positive", type=click.IntRange(2), default=20, show_default=True, help="Positive agreements a category needs to be modelled.")
 @click.option("--folds", type=click.IntRange(2), default=3, show_default=True, help="Peace-process-grouped folds for choosing thresholds.")
-@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Embedding cache (default: ~/.cache/paxclassify/embeddings or $PAXCLASSIFY_CACHE).")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Cache of embeddings and of each category's fits (default: ~/.cache/paxclassify/embeddings or $PAXCLASSIFY_CACHE); safe to delete.")
 @click.option("--jobs", type=int, default=-1, show_default=True, help="Parallel jobs for fitting; -1 = one per CPU core.")
 def train(data_dir, out, codings, embedding_model, min_positive, folds, cache_dir, jobs):
     """Train a model from PA-X codings and texts.

@@ -72,14 +72,14 @@ def test_onnx_backends_match_sentence_transformers(onnx_dir, monkeypatch):
 
 
 @pytest.mark.slow
-def test_predict_with_onnx_backend_never_imports_torch(onnx_dir, monkeypatch):
+def test_predict_by_default_never_imports_torch(onnx_dir, monkeypatch):
     monkeypatch.setenv("PAXCLASSIFY_ONNX_DIR", str(onnx_dir))
     Encoder(backend="onnx").model  # export once (this needs torch)
     out = run_python(
         "import sys, json\n"
         "from click.testing import CliRunner\n"
         "from classify.cli import cli\n"
-        f"r = CliRunner().invoke(cli, ['predict', {str(EXAMPLE)!r}, '--backend', 'onnx', '--format', 'json'])\n"
+        f"r = CliRunner().invoke(cli, ['predict', {str(EXAMPLE)!r}, '--format', 'json'])\n"  # default backend: onnx
         "assert r.exit_code == 0, r.output\n"
         "present = [c['code'] for c in json.loads(r.stdout)[0]['categories'] if c['present']]\n"
         f"print(json.dumps([present, sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY[:3]!r})]))\n",

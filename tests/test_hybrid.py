@@ -93,3 +93,20 @@ def test_evaluation_retrains_an_embedding_only_model_as_such():
     assert settings_from_manifest({"settings": {"C": 2.0}}).lexical_buckets == 0
     assert settings_from_manifest({"settings": {"lexical_buckets": 4096}, "lexical": {"n_buckets": 4096}}).lexical_buckets == 4096
     assert settings_from_manifest({}).lexical_buckets == TrainSettings().lexical_buckets
+
+
+def test_memory_refits_only_the_labels_that_changed(tmp_path):
+    texts = [s for c in TOPICS for s in TOPICS[c]] * 3
+    Y = np.array([[int(c == k) for k in TOPICS] for c in TOPICS for _ in TOPICS[c]] * 3)
+    X = _features(texts)
+    files = lambda: set(tmp_path.rglob("*.npz"))  # noqa: E731
+    first = HybridClassifier(n_dense=64, memory=tmp_path).fit(X, Y)
+    assert len(files()) == 2 * Y.shape[1]  # one per label and half
+    plain = HybridClassifier(n_dense=64).fit(X, Y)
+    assert np.allclose(first.predict_proba(X), plain.predict_proba(X))
+    before = files()
+    Y2 = Y.copy()
+    Y2[0, 1] = 1 - Y2[0, 1]  # one correction, in one category
+    again = HybridClassifier(n_dense=64, memory=tmp_path).fit(X, Y2)
+    assert len(files() - before) == 2  # that category's two regressions, nothing else
+    assert np.allclose(again.predict_proba(X), HybridClassifier(n_dense=64).fit(X, Y2).predict_proba(X))

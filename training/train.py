@@ -58,13 +58,13 @@ class TrainSettings:
     def lexical_spec(self) -> LexicalSpec | None:
         return LexicalSpec(n_buckets=self.lexical_buckets) if self.lexical_buckets else None
 
-    def estimator(self, n_jobs=None):
+    def estimator(self, n_jobs=None, memory=None):
         if self.lexical_buckets:
             return HybridClassifier(
                 n_dense=self.embedding_dim, C=self.C, C_lexical=self.C_lexical, dense_weight=self.dense_weight,
-                class_weight=self.class_weight, max_lexical_weights=self.max_lexical_weights, n_jobs=n_jobs,
+                class_weight=self.class_weight, max_lexical_weights=self.max_lexical_weights, memory=memory, n_jobs=n_jobs,
             )
-        return ClauseClassifier(C=self.C, class_weight=self.class_weight, n_jobs=n_jobs)
+        return ClauseClassifier(C=self.C, class_weight=self.class_weight, memory=memory, n_jobs=n_jobs)
 
 
 @dataclass
@@ -319,7 +319,11 @@ def train(
     data, changes, codes, dropped, ts, docs, X, encoder, cache = p.data, p.changes, p.codes, p.dropped, p.ts, p.docs, p.X, p.encoder, p.cache
     timings = dict(p.timings)
 
-    fitted = fit_and_threshold(ts, X, docs, p.U, settings, n_jobs=n_jobs, progress=progress)
+    # each category's fits are kept next to the embeddings: a retraining refits only the
+    # categories whose labels (or rows) changed
+    fits = Path(cache.directory).parent / "fits"
+    fitted = fit_and_threshold(ts, X, docs, p.U, settings, make_estimator=lambda: settings.estimator(n_jobs, memory=fits),
+                               n_jobs=n_jobs, progress=progress)
     estimator, thresholds = fitted.estimator, fitted.thresholds
     oof_metrics = f1_summary(docs.labels, fitted.oof, thresholds)
     timings.update(fitted.timings)
