@@ -222,9 +222,6 @@ class OnnxSentenceEncoder:
             options.intra_op_num_threads = threads
         # no busy-waiting between ops: on a shared or small machine spinning threads steal the cores
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        # every batch has its own shape; a memory arena keeps the peak of all of them (2 GB on
-        # the benchmark batch), plain allocation returns it
-        options.enable_cpu_mem_arena = False
         self.session = ort.InferenceSession(str(export_onnx(model_path, quantized=quantized)), options, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self.session.get_inputs()}
 
