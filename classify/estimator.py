@@ -14,21 +14,34 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
+from .modelio import write_npz_atomic
 from .scoring import LinearScorer, tfidf
 
 UNKNOWN = -1
 
 
-def label_rows(y, sample_weight, j):
-    """The rows label ``j`` is fitted on (known, with weight > 0), and their weights.
+def _weights_of(sample_weight, j):
+    """Label ``j``'s row weights: sample_weight is None, (n_rows,) or (n_rows, n_labels)."""
+    if sample_weight is None or sample_weight.ndim == 1:
+        return sample_weight
+    return sample_weight[:, j]
 
-    sample_weight : None, (n_rows,) or (n_rows, n_labels), one column per label.
-    """
-    if sample_weight is None:
+
+def label_rows(y, sample_weight, j):
+    """The rows label ``j`` is fitted on (known, with weight > 0), and their weights."""
+    w = _weights_of(sample_weight, j)
+    if w is None:
         return y >= 0, None
-    w = sample_weight[:, j] if sample_weight.ndim == 2 else sample_weight
     known = (y >= 0) & (w > 0)
     return known, w[known]
+
+
+def constant_logit(yk) -> float | None:
+    """For known labels that are all one class (or none), the constant score's logit; else None."""
+    if yk.min(initial=1) != yk.max(initial=0):
+        return None
+    p = float(yk.mean()) if yk.size else 0.0
+    return float(np.log((p + 1e-6) / (1 - p + 1e-6)))
 
 
 def _digest(*arrays) -> "hashlib._Hash":
@@ -66,7 +79,8 @@ def fit_labels(fit_one, X, Y, sample_weight, params: tuple, *, memory=None, n_jo
         base.update(f"{fit_one.__name__}{params!r}{sklearn.__version__}".encode())
         for j in range(n):
             h = base.copy()
-            h.update(_digest(np.asarray(Y[:, j]), *([] if sample_weight is None else [np.asarray(sample_weight[:, j] if sample_weight.ndim == 2 else sample_weight)])).digest())
+            w = _weights_of(sample_weight, j)
+            h.update(_digest(np.asarray(Y[:, j]), *([] if w is None else [np.asarray(w)])).digest())
             paths[j] = folder / h.hexdigest()[:2] / f"{h.hexdigest()}.npz"
             try:
                 with np.load(paths[j], allow_pickle=False) as z:
@@ -80,28 +94,16 @@ def fit_labels(fit_one, X, Y, sample_weight, params: tuple, *, memory=None, n_jo
     for j, r in zip(todo, fitted):
         results[j] = r
         if paths[j] is not None:
-            _store(paths[j], r)
+            write_npz_atomic(paths[j], **{f"r{i}": np.asarray(v) for i, v in enumerate(r)})
     return results
-
-
-def _store(path, result) -> None:
-    import os
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".tmp", dir=path.parent)
-    with os.fdopen(fd, "wb") as f:
-        np.savez(f, **{f"r{i}": np.asarray(v) for i, v in enumerate(result)})
-    os.replace(tmp, path)
 
 
 def _fit_one(X, y, sample_weight, j, C, class_weight, max_iter, tol):
     known, weight = label_rows(y, sample_weight, j)
     yk = y[known]
-    if yk.min(initial=1) == yk.max(initial=0):
-        # all-positive or all-negative: a constant scorer, reported via constant_labels_
-        p = float(yk.mean()) if yk.size else 0.0
-        return np.zeros(X.shape[1], dtype=np.float32), float(np.log((p + 1e-6) / (1 - p + 1e-6))), True
+    logit = constant_logit(yk)
+    if logit is not None:  # a constant scorer, reported via constant_labels_
+        return np.zeros(X.shape[1], dtype=np.float32), logit, True
     clf = LogisticRegression(C=C, class_weight=class_weight, max_iter=max_iter, tol=tol)
     clf.fit(X[known], yk, sample_weight=weight)
     return clf.coef_[0].astype(np.float32), float(clf.intercept_[0]), False
@@ -173,9 +175,9 @@ def _fit_one_sparse(A, y, sample_weight, j, C, class_weight, max_iter, tol, keep
     Returns (bucket indices, weights) of the ``keep`` largest weights, intercept, constant."""
     known, weight = label_rows(y, sample_weight, j)
     yk = y[known]
-    if yk.min(initial=1) == yk.max(initial=0):
-        p = float(yk.mean()) if yk.size else 0.0
-        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32), float(np.log((p + 1e-6) / (1 - p + 1e-6))), True
+    logit = constant_logit(yk)
+    if logit is not None:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32), logit, True
     clf = LogisticRegression(C=C, class_weight=class_weight, solver="liblinear", dual=True, max_iter=max_iter, tol=tol, random_state=0)
     clf.fit(A[known], yk, sample_weight=weight)
     w = clf.coef_[0].astype(np.float32)

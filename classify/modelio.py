@@ -44,6 +44,22 @@ def write_text_atomic(path: Path, text: str) -> None:
         raise
 
 
+def write_npz_atomic(path: Path, **arrays) -> None:
+    """``np.savez`` to ``path`` through a temporary file in its folder, so readers never see half a file."""
+    import numpy as np
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 
 from fixtures import TOPICS, write_more_sources
-from training.dataset import build_documents, build_training_set, select_categories
+from training.dataset import build_documents, build_training_set, select_categories, weak_negatives
 from training.sources import find_sources, load_pax
 from training.train import TrainSettings, train
 
@@ -67,10 +67,11 @@ def test_clause_negatives_of_codes_no_clause_is_positive_for_are_weak(pax_dir):
     clause = np.isin(ts.kinds, ["quote", "provision", "fulltext_clause"])
     clause_positive = (ts.Y[clause] == 1).any(axis=0)
     assert clause_positive.any() and not clause_positive.all()
-    assert (ts.weak == (clause[:, None] & ~clause_positive[None, :] & (ts.Y == 0))).all()
-    assert ts.weak[clause][:, ~clause_positive].sum() == (ts.Y[clause][:, ~clause_positive] == 0).sum() > 0
-    assert not ts.weak[ts.kinds == "description"].any()
+    weak = weak_negatives(ts.Y, ts.kinds)
+    assert (weak == (clause[:, None] & ~clause_positive[None, :] & (ts.Y == 0))).all()
+    assert weak[clause][:, ~clause_positive].sum() == (ts.Y[clause][:, ~clause_positive] == 0).sum() > 0
+    assert not weak[ts.kinds == "description"].any()
     w = TrainSettings(weak_negative_weight=0.2, clause_weight=0.5).sample_weight(ts)
     assert w.shape == ts.Y.shape
-    assert set(np.unique(w[ts.weak])) == {np.float32(0.1)}
+    assert set(np.unique(w[weak])) == {np.float32(0.1)}
     assert (w[ts.kinds == "description"] == 1).all()

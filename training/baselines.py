@@ -18,7 +18,7 @@ from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
-from classify.estimator import label_rows
+from classify.estimator import constant_logit, label_rows
 
 from .dataset import definition_text
 
@@ -30,9 +30,9 @@ TFIDF_MAX_FEATURES = 50_000
 def _fit_label(Xs, y, sample_weight, j, C):
     known, weight = label_rows(y, sample_weight, j)
     yk = y[known]
-    if yk.min(initial=1) == yk.max(initial=0):
-        p = float(yk.mean()) if yk.size else 0.0
-        return None, float(np.log((p + 1e-6) / (1 - p + 1e-6)))
+    logit = constant_logit(yk)
+    if logit is not None:
+        return None, logit
     # the dual problem: same optimum, ~10x faster here where n-grams outnumber rows
     clf = LogisticRegression(C=C, class_weight="balanced", solver="liblinear", dual=True, max_iter=1000, random_state=0)
     clf.fit(Xs[known], yk, sample_weight=weight)

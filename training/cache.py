@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from classify.modelio import write_npz_atomic
 
 
 def default_cache_dir() -> Path:
@@ -85,12 +86,7 @@ class EmbeddingCache:
         return np.vstack([index[k] for k in keys]).astype(np.float32)
 
     def _write(self, keys, vectors):
-        self.directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(suffix=".npz.tmp", dir=self.directory)
-        os.close(fd)
-        with open(tmp, "wb") as f:
-            np.savez(f, keys=np.array(keys), vectors=np.asarray(vectors, dtype=np.float32))
-        os.replace(tmp, self.directory / f"{keys[0][:16]}-{len(keys)}.npz")
+        write_npz_atomic(self.directory / f"{keys[0][:16]}-{len(keys)}.npz", keys=np.array(keys), vectors=np.asarray(vectors, dtype=np.float32))
 
     # the encoder interface, so a cache can stand in for an Encoder
     @property

@@ -29,7 +29,6 @@ class TrainingSet:
     groups : array of str, the peace process of each row (definitions: their own group)
     kinds : array of str, where each row comes from (description, quote, provision, ...)
     agt : array of int, AgtId of each row (-1 for definitions)
-    weak : bool array like Y, the weak negatives (see :func:`weak_negatives`)
     """
 
     texts: list
@@ -38,7 +37,6 @@ class TrainingSet:
     kinds: np.ndarray
     agt: np.ndarray
     codes: list
-    weak: np.ndarray | None = None
 
     def summary(self) -> dict:
         return {k: int(v) for k, v in pd.Series(self.kinds).value_counts().items()}
@@ -130,7 +128,7 @@ def build_training_set(data: PaxData, codes: list[str], *, use_fulltext_clauses:
 
     Y = np.vstack(rows).astype(np.int8) if rows else np.zeros((0, len(codes)), dtype=np.int8)
     kinds = np.array(kinds)
-    return TrainingSet(texts, Y, np.array(groups), kinds, np.array(agts), list(codes), weak_negatives(Y, kinds))
+    return TrainingSet(texts, Y, np.array(groups), kinds, np.array(agts), list(codes))
 
 
 def weak_negatives(Y: np.ndarray, kinds: np.ndarray) -> np.ndarray:

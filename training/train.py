@@ -20,7 +20,7 @@ from classify.predict import WHOLE_DOCUMENT_MAX_CHARS, pool_units
 
 from .cache import EmbeddingCache
 from .card import model_card
-from .dataset import AGREEMENT_KINDS, DEFINITIONS_GROUP, DocumentSet, TrainingSet, build_documents, build_training_set, select_categories
+from .dataset import AGREEMENT_KINDS, DEFINITIONS_GROUP, DocumentSet, TrainingSet, build_documents, build_training_set, select_categories, weak_negatives
 from .sources import load_pax
 
 MIN_POSITIVE = 20
@@ -52,7 +52,7 @@ class TrainSettings:
         """Per training row and category, array like ts.Y: 1 for agreement-level text,
         ``clause_weight`` for the rest, times ``weak_negative_weight`` for weak negatives."""
         rows = np.where(np.isin(ts.kinds, AGREEMENT_KINDS), 1.0, self.clause_weight)
-        weak = ts.weak if ts.weak is not None else np.zeros(ts.Y.shape, dtype=bool)
+        weak = weak_negatives(ts.Y, ts.kinds)
         return (rows[:, None] * np.where(weak, self.weak_negative_weight, 1.0)).astype(np.float32)
 
     def lexical_spec(self) -> LexicalSpec | None:
