@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 import warnings
@@ -95,7 +96,7 @@ def cli(debug):
 @click.option("--top-k", type=click.IntRange(1, 20), default=3, show_default=True, help="Evidence clauses per category.")
 @click.option("--text-column", help="For CSV inputs: the column holding each document's text.")
 @click.option("--id-column", help="For CSV inputs: the column holding each document's id.")
-@click.option("--batch-size", type=click.IntRange(1), default=64, show_default=True, help="Documents embedded together.")
+@click.option("--batch-size", type=click.IntRange(1), default=64, show_default=True, help="Documents coded together (their clauses are embedded in one length-sorted pass).")
 @click.option("--max-size", type=click.FloatRange(0, min_open=True), default=10, show_default=True, help="Largest document accepted, in MB of text.")
 @click.option("--resume", is_flag=True, help="With --format jsonl -o FILE: append each batch as it is coded and skip documents already in FILE.")
 @click.option("--backend", type=click.Choice(["torch", "onnx", "onnx-int8"]), default="onnx", show_default=True, envvar="PAXCLASSIFY_BACKEND",
@@ -105,11 +106,13 @@ def predict(inputs, model_path, fmt, output, show_all, threshold, top_k, text_co
 
     Example: classify predict statement.txt --format json -o coding.json
     """
+    from tqdm import tqdm
+
     from .documents import iter_documents
     from .embed import Encoder
-    from .modelio import load_model
+    from .modelio import load_model, open_atomic
     from .predict import code_documents
-    from .render import render
+    from .render import render, render_stream
 
     if resume and (fmt != "jsonl" or output is None):
         raise click.UsageError("--resume needs --format jsonl and --output FILE: only a JSON-lines file can be appended to document by document")
@@ -123,44 +126,52 @@ def predict(inputs, model_path, fmt, output, show_all, threshold, top_k, text_co
             click.echo(f"Warning: {output}: cut off an incomplete last line ({sink.repaired} bytes) left by an interrupted run", err=True)
     model = load_model(model_path)
     encoder = Encoder(model.embedding_model, backend=backend)
-    codings, failures, batch, skipped, written, batch_chars = [], 0, [], 0, 0, 0
+    counts = {"failed": 0, "skipped": 0, "coded": 0}
 
-    def flush():
-        nonlocal written, batch_chars
-        coded = code_documents(model, batch, encoder, threshold=threshold, top_k=top_k)
-        batch.clear()
-        batch_chars = 0
-        if sink is not None:
-            sink.append(render(coded, "jsonl"))
-            written += len(coded)
-        else:
-            codings.extend(coded)
-
-    for item in iter_documents(list(inputs), text_column=text_column, id_column=id_column, max_bytes=int(max_size * 1_000_000)):
-        if isinstance(item, PaxClassifyError):
-            click.echo(f"Error: {_one_line(item)}", err=True)
-            failures += 1
-            continue
-        if sink is not None:
-            key = coding_key(item.id, item.source)
-            if key in finished:  # only what an earlier run wrote: repeated ids in this run are all coded
-                skipped += 1
+    def coded_batches():
+        batch, chars = [], 0
+        for item in iter_documents(list(inputs), text_column=text_column, id_column=id_column, max_bytes=int(max_size * 1_000_000)):
+            if isinstance(item, PaxClassifyError):
+                click.echo(f"Error: {_one_line(item)}", err=True)
+                counts["failed"] += 1
                 continue
-        batch.append(item)
-        batch_chars += len(item.text)
-        if len(batch) >= batch_size or batch_chars >= BATCH_MAX_CHARS:
-            flush()
-    if batch:
-        flush()
+            if sink is not None and coding_key(item.id, item.source) in finished:
+                counts["skipped"] += 1  # only what an earlier run wrote: repeated ids in this run are all coded
+                continue
+            batch.append(item)
+            chars += len(item.text)
+            if len(batch) >= batch_size or chars >= BATCH_MAX_CHARS:
+                yield code_and_count(batch)
+                batch, chars = [], 0
+        if batch:
+            yield code_and_count(batch)
+
+    def code_and_count(batch):
+        coded = code_documents(model, batch, encoder, threshold=threshold, top_k=top_k)
+        counts["coded"] += len(coded)
+        bar.update(len(coded))
+        return coded
+
+    # a bar on a terminal only (disable=None), so logs and pipes stay clean
+    with tqdm(desc="Coding", unit="doc", disable=None, file=sys.stderr, leave=False) as bar:
+        batches = coded_batches()
+        if sink is not None:
+            for coded in batches:
+                sink.append(render(coded, "jsonl"))
+        elif (first := next(batches, None)) is not None:  # nothing coded, nothing written
+            pieces = render_stream(itertools.chain([first], batches), fmt, show_all=show_all)
+            if output:
+                with open_atomic(output) as f:
+                    f.writelines(pieces)
+            else:
+                for piece in pieces:
+                    click.echo(piece, nl=False)
     if sink is not None:
-        click.echo(f"Wrote {written} coding(s) to {output}" + (f"; skipped {skipped} already there" if skipped else ""), err=True)
-    elif codings:
-        text = render(codings, fmt, show_all=show_all)
-        if output:
-            write_atomic(output, text)
-            click.echo(f"Wrote {len(codings)} coding(s) to {output}", err=True)
-        else:
-            click.echo(text, nl=False)
+        skipped = counts["skipped"]
+        click.echo(f"Wrote {counts['coded']} coding(s) to {output}" + (f"; skipped {skipped} already there" if skipped else ""), err=True)
+    elif output and counts["coded"]:
+        click.echo(f"Wrote {counts['coded']} coding(s) to {output}", err=True)
+    failures = counts["failed"]
     if failures:
         raise click.ClickException(f"{failures} input(s) could not be coded; see the errors above")
 

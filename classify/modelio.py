@@ -8,6 +8,7 @@ a model runs no code from it. The manifest hashes catch truncated or altered fil
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -30,34 +31,35 @@ def default_model_dir() -> Path:
     return Path(os.environ.get("PAXCLASSIFY_MODEL", DEFAULT_MODEL_DIR))
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file, so a failure leaves no half-written output."""
+@contextlib.contextmanager
+def open_atomic(path: Path, mode: str = "w"):
+    """A file object whose content appears at ``path`` only when the ``with`` block ends without
+    error: it is written to a temporary file in the same folder and then moved into place, so a
+    failure leaves neither a half-written file nor a damaged old one."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
+        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})) as f:
+            yield f
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file, so a failure leaves no half-written output."""
+    with open_atomic(path) as f:
+        f.write(text)
 
 
 def write_npz_atomic(path: Path, **arrays) -> None:
     """``np.savez`` to ``path`` through a temporary file in its folder, so readers never see half a file."""
     import numpy as np
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with open_atomic(path, "wb") as f:
+        np.savez(f, **arrays)
 
 
 def sha256(path: Path) -> str:

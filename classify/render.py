@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import asdict
+import textwrap
+from collections.abc import Iterable, Iterator
 
 from .predict import Coding
 
@@ -27,75 +28,90 @@ def _quote(ev) -> str:
 
 
 def as_dict(coding: Coding) -> dict:
+    # spelled out: dataclasses.asdict deep-copies every value and took a seventh of a batch run
     return {
         "id": coding.id,
         "document": coding.document,
         "n_clauses": coding.n_clauses,
         "categories": [
-            {**asdict(c), "evidence": [{k: v for k, v in asdict(e).items() if k != "page" or v is not None} for e in c.evidence]}
+            {"code": c.code, "name": c.name, "group": c.group, "probability": c.probability, "threshold": c.threshold,
+             "present": c.present,
+             "evidence": [{"text": e.text, "score": e.score, **({"page": e.page} if e.page is not None else {})} for e in c.evidence]}
             for c in coding.categories
         ],
     }
 
 
-def render_text(codings: list[Coding], *, show_all: bool = False) -> str:
-    out = []
-    for coding in codings:
-        title = f"{coding.id}" + (f"  ({coding.document})" if coding.document and coding.document != coding.id else "")
-        out += [title, "=" * len(title), f"{len(coding.present)} categories present, {coding.n_clauses} clauses read", ""]
-        groups = _groups(coding, show_all)
-        if not groups:
-            out += ["No PA-X category passes its threshold.", ""]
-        for group, cats in groups.items():
-            out.append(group)
-            for c in cats:
-                if not c.present:
-                    out.append(f"  {c.name} [{c.code}]: No specific mention.  (p={c.probability:.2f})")
-                    continue
-                out.append(f"  {c.name} [{c.code}]  p={c.probability:.2f} (threshold {c.threshold:.2f})")
-                for ev in c.evidence:
-                    out.append(f"    \u201c{_quote(ev)}\u201d  ({ev.score:.2f})")
-            out.append("")
-    return "\n".join(out).rstrip() + "\n"
+def _text_sheet(coding: Coding, show_all: bool) -> list[str]:
+    title = f"{coding.id}" + (f"  ({coding.document})" if coding.document and coding.document != coding.id else "")
+    out = [title, "=" * len(title), f"{len(coding.present)} categories present, {coding.n_clauses} clauses read", ""]
+    groups = _groups(coding, show_all)
+    if not groups:
+        out += ["No PA-X category passes its threshold.", ""]
+    for group, cats in groups.items():
+        out.append(group)
+        for c in cats:
+            if not c.present:
+                out.append(f"  {c.name} [{c.code}]: No specific mention.  (p={c.probability:.2f})")
+                continue
+            out.append(f"  {c.name} [{c.code}]  p={c.probability:.2f} (threshold {c.threshold:.2f})")
+            for ev in c.evidence:
+                out.append(f"    \u201c{_quote(ev)}\u201d  ({ev.score:.2f})")
+        out.append("")
+    return out
 
 
-def render_markdown(codings: list[Coding], *, show_all: bool = False) -> str:
-    out = []
-    for coding in codings:
-        out += [f"# {coding.id}", "", f"{len(coding.present)} categories present, {coding.n_clauses} clauses read.", ""]
-        for group, cats in _groups(coding, show_all).items():
-            out += [f"## {group}", ""]
-            for c in cats:
-                if not c.present:
-                    out.append(f"- **{c.name}** (`{c.code}`): No specific mention.")
-                    continue
-                out.append(f"- **{c.name}** (`{c.code}`), p = {c.probability:.2f}")
-                for ev in c.evidence:
-                    out.append(f"  > {_quote(ev)} *({ev.score:.2f})*")
-            out.append("")
-    return "\n".join(out).rstrip() + "\n"
+def _markdown_sheet(coding: Coding, show_all: bool) -> list[str]:
+    out = [f"# {coding.id}", "", f"{len(coding.present)} categories present, {coding.n_clauses} clauses read.", ""]
+    for group, cats in _groups(coding, show_all).items():
+        out += [f"## {group}", ""]
+        for c in cats:
+            if not c.present:
+                out.append(f"- **{c.name}** (`{c.code}`): No specific mention.")
+                continue
+            out.append(f"- **{c.name}** (`{c.code}`), p = {c.probability:.2f}")
+            for ev in c.evidence:
+                out.append(f"  > {_quote(ev)} *({ev.score:.2f})*")
+        out.append("")
+    return out
 
 
-def render_csv(codings: list[Coding], *, show_all: bool = False) -> str:
+def _csv_rows(coding: Coding, show_all: bool) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["id", "document", "code", "name", "group", "probability", "threshold", "present", "evidence"])
-    for coding in codings:
-        for c in coding.categories:
-            if c.present or show_all:
-                evidence = " | ".join(_quote(e) for e in c.evidence)
-                writer.writerow([coding.id, coding.document or "", c.code, c.name, c.group, c.probability, c.threshold, int(c.present), evidence])
+    for c in coding.categories:
+        if c.present or show_all:
+            evidence = " | ".join(_quote(e) for e in c.evidence)
+            writer.writerow([coding.id, coding.document or "", c.code, c.name, c.group, c.probability, c.threshold, int(c.present), evidence])
     return buf.getvalue()
+
+
+CSV_HEADER = "id,document,code,name,group,probability,threshold,present,evidence\n"
+
+
+def render_stream(batches: Iterable[list[Coding]], fmt: str, *, show_all: bool = False) -> Iterator[str]:
+    """The codings of ``batches`` as text in one of FORMATS, in pieces, as each batch arrives: so a
+    run over many documents holds one batch of codings at a time. The pieces join to ``render``'s text.
+    JSON formats always list every modelled category."""
+    first = True
+    if fmt == "csv":
+        yield CSV_HEADER
+    for codings in batches:
+        for coding in codings:
+            if fmt == "jsonl":
+                yield json.dumps(as_dict(coding), ensure_ascii=False) + "\n"
+            elif fmt == "json":
+                yield ("[\n" if first else ",\n") + textwrap.indent(json.dumps(as_dict(coding), indent=2, ensure_ascii=False), "  ")
+            elif fmt == "csv":
+                yield _csv_rows(coding, show_all)
+            else:
+                sheet = (_markdown_sheet if fmt == "markdown" else _text_sheet)(coding, show_all)
+                yield ("" if first else "\n") + "\n".join(sheet).rstrip() + "\n"
+            first = False
+    if fmt == "json":
+        yield "[]\n" if first else "\n]\n"
 
 
 def render(codings: list[Coding], fmt: str, *, show_all: bool = False) -> str:
     """The codings as text in one of FORMATS. JSON formats always list every modelled category."""
-    if fmt == "json":
-        return json.dumps([as_dict(c) for c in codings], indent=2, ensure_ascii=False) + "\n"
-    if fmt == "jsonl":
-        return "".join(json.dumps(as_dict(c), ensure_ascii=False) + "\n" for c in codings)
-    if fmt == "csv":
-        return render_csv(codings, show_all=show_all)
-    if fmt == "markdown":
-        return render_markdown(codings, show_all=show_all)
-    return render_text(codings, show_all=show_all)
+    return "".join(render_stream([codings], fmt, show_all=show_all))
