@@ -135,13 +135,17 @@ def classify_cmd(*args) -> list[str]:
 # Workers (run in their own process)
 
 
-def _encoder_worker(units_file: str, backend: str, threads: str, order: str = "sorted", batch_size: str = "64") -> dict:
+def _encoder_worker(units_file: str, backend: str, threads: str, order: str = "sorted", batch_size: str = "0", max_tokens: str = "0") -> dict:
     """Raw encoder throughput on the clause sample: clauses/s after one warm-up batch.
 
     order "sorted": one call, which sorts the texts by length so batches are padded little;
-    "unsorted": one call per batch of texts in their given (random) order.
+    "unsorted": one call per batch of texts in their given (random) order. batch_size and
+    max_tokens (onnx) 0: classify's defaults.
     """
+    from classify.embed import BATCH_SIZE, MAX_BATCH_TOKENS
+
     texts = json.loads(Path(units_file).read_text(encoding="utf-8"))
+    batch_size, max_tokens = int(batch_size) or BATCH_SIZE, int(max_tokens) or MAX_BATCH_TOKENS
     t0 = time.perf_counter()
     if backend == "torch":
         import torch
@@ -152,20 +156,20 @@ def _encoder_worker(units_file: str, backend: str, threads: str, order: str = "s
         if int(threads):
             torch.set_num_threads(int(threads))
         model = SentenceTransformer(str(resolve_model_path(None)), device="cpu")
-        encode = lambda t: model.encode(t, batch_size=int(batch_size), normalize_embeddings=True, convert_to_numpy=True)  # noqa: E731
+        encode = lambda t: model.encode(t, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True)  # noqa: E731
     else:
         from classify.embed import OnnxSentenceEncoder, resolve_model_path
 
         model = OnnxSentenceEncoder(resolve_model_path(None), quantized=backend == "onnx-int8", threads=int(threads) or None)
-        encode = lambda t: model.encode(t, batch_size=int(batch_size))  # noqa: E731
+        encode = lambda t: model.encode(t, batch_size=batch_size, max_tokens=max_tokens)  # noqa: E731
     load = time.perf_counter() - t0
     encode(texts[:32])
     t0 = time.perf_counter()
     if order == "sorted":
         encode(texts)
     else:
-        for i in range(0, len(texts), int(batch_size)):
-            encode(texts[i : i + int(batch_size)])
+        for i in range(0, len(texts), batch_size):
+            encode(texts[i : i + batch_size])
     seconds = time.perf_counter() - t0
     return {"clauses": len(texts), "seconds": seconds, "clauses_per_s": len(texts) / seconds, "load_s": load}
 
@@ -315,15 +319,18 @@ WORKERS = {"encoder": _encoder_worker, "phases": _phases_worker, "tfidf": _tfidf
 
 
 def section_encoder(ctx) -> dict:
-    """Raw clauses/s of the encoder alone, per backend and thread count; reference: torch, default threads."""
-    configs = [("torch", 0, "sorted"), ("torch", 1, "sorted"), ("torch", 0, "unsorted")]
-    configs += [(b, 0, "sorted") for b in ctx.backends if b != "torch"] + [(b, 0, "unsorted") for b in ctx.backends if b == "onnx"]
-    name = lambda b, t, o: f"{b}/threads={t or 'default'}/{o}"  # noqa: E731
+    """Raw clauses/s of the encoder alone, per backend, thread count, text order and batch size (64:
+    sentence-transformers' usual batches, without onnx's token cap); reference: torch as classify runs it."""
+    configs = [("torch", 0, "sorted", 0), ("torch", 1, "sorted", 0), ("torch", 0, "unsorted", 0), ("torch", 0, "sorted", 64)]
+    configs += [(b, 0, "sorted", 0) for b in ctx.backends if b != "torch"]
+    configs += [(b, 0, o, 64) for b in ctx.backends if b == "onnx" for o in ("sorted", "unsorted")]
+    name = lambda b, t, o, n: f"{b}/threads={t or 'default'}/{o}" + (f"/batch={n}" if n else "")  # noqa: E731
     runs = {name(*c): [] for c in configs}
     for _ in range(ctx.repeats):
-        for c in configs:
-            runs[name(*c)].append(worker("encoder", str(ctx.work / "units-sample.json"), c[0], str(c[1]), c[2], env=ctx.env)["clauses_per_s"])
-    ref = name("torch", 0, "sorted")
+        for b, t, o, n in configs:
+            args = (str(ctx.work / "units-sample.json"), b, str(t), o, str(n), str(10**9 if n else 0))
+            runs[name(b, t, o, n)].append(worker("encoder", *args, env=ctx.env)["clauses_per_s"])
+    ref = name("torch", 0, "sorted", 0)
     ratios = {k: med([v / r for v, r in zip(vals, runs[ref])]) for k, vals in runs.items()}
     return {
         "reference": f"{ref}: clauses/s on {ctx.inputs['encoder_sample']} clauses sampled from the batch",
