@@ -88,3 +88,16 @@ def test_predict_by_default_never_imports_torch(onnx_dir, monkeypatch):
     present, heavy = json.loads(out)
     assert heavy == []
     assert "TjPrire" in present
+
+
+@pytest.mark.parametrize("max_tokens,max_texts", [(10, 3), (64, 16), (1, 100)])
+def test_length_batches_cover_every_text_once_longest_first_within_budget(max_tokens, max_texts):
+    from classify.embed import length_batches
+
+    lengths = np.random.default_rng(0).integers(1, 40, size=57)
+    batches = list(length_batches(lengths, max_tokens=max_tokens, max_texts=max_texts))
+    assert sorted(np.concatenate(batches).tolist()) == list(range(57))
+    flat = lengths[np.concatenate(batches)]
+    assert (np.diff(flat) <= 0).all()
+    for b in batches:
+        assert len(b) == 1 or (len(b) <= max_texts and len(b) * lengths[b].max() <= max_tokens)

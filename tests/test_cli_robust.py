@@ -256,3 +256,43 @@ def test_a_reader_that_leaves_early_gets_no_error(tiny_model):
     proc.stdout.close()
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 141 and err == ""
+
+
+# --- output written batch by batch -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv", "text", "markdown"])
+def test_batch_by_batch_output_equals_one_rendering(session_model, fake_encoder, tmp_path, fmt):
+    from classify.modelio import load_model
+    from classify.predict import Document, code_documents
+    from classify.render import render
+
+    docs = make_docs(tmp_path / "docs", 5)
+    out = tmp_path / f"out.{fmt}"
+    r = run("predict", docs, "--model", session_model, "-f", fmt, "-o", out, "--batch-size", 2)
+    assert r.exit_code == 0 and r.stderr == f"Wrote 5 coding(s) to {out}\n"
+    together = code_documents(load_model(session_model), [Document(p.stem, p.read_text(), str(p)) for p in sorted(docs.iterdir())], FakeEncoder())
+    assert out.read_text() == render(together, fmt)
+    if fmt == "json":
+        assert [c["id"] for c in json.loads(out.read_text())] == [f"doc{i}" for i in range(5)]
+
+
+def test_a_failure_in_a_later_batch_keeps_the_old_output_and_leaves_no_partial_file(session_model, fake_encoder, tmp_path, monkeypatch):
+    import classify.predict
+
+    real, calls = classify.predict.code_documents, []
+
+    def fails_second_time(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk on fire")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(classify.predict, "code_documents", fails_second_time)
+    docs = make_docs(tmp_path / "docs", 4)
+    out = tmp_path / "out.json"
+    out.write_text("the user's earlier codings")
+    r = run("predict", docs, "--model", session_model, "-f", "json", "-o", out, "--batch-size", 2)
+    assert r.exit_code == 1 and "disk on fire" in r.stderr
+    assert out.read_text() == "the user's earlier codings"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["docs", "out.json"]
