@@ -13,13 +13,6 @@ import click
 from .errors import PaxClassifyError, PaxClassifyWarning
 
 DEFAULT_DATA = os.environ.get("PAXCLASSIFY_DATA", "data/labelled")
-# A batch is also cut when its documents hold this much text, so memory stays bounded
-# (clause embeddings and scores of a batch are held together).
-BATCH_MAX_CHARS = 2_000_000
-
-from .modelio import write_text_atomic as write_atomic  # noqa: E402  (tests and callers use this name)
-
-
 
 
 def _one_line(message) -> str:
@@ -111,7 +104,7 @@ def predict(inputs, model_path, fmt, output, show_all, threshold, top_k, text_co
     from .documents import iter_documents
     from .embed import Encoder
     from .modelio import load_model, open_atomic
-    from .predict import code_documents
+    from .predict import code_batches
     from .render import render, render_stream
 
     if resume and (fmt != "jsonl" or output is None):
@@ -128,33 +121,25 @@ def predict(inputs, model_path, fmt, output, show_all, threshold, top_k, text_co
     encoder = Encoder(model.embedding_model, backend=backend)
     counts = {"failed": 0, "skipped": 0, "coded": 0}
 
-    def coded_batches():
-        batch, chars = [], 0
+    def documents():
         for item in iter_documents(list(inputs), text_column=text_column, id_column=id_column, max_bytes=int(max_size * 1_000_000)):
             if isinstance(item, PaxClassifyError):
                 click.echo(f"Error: {_one_line(item)}", err=True)
                 counts["failed"] += 1
-                continue
-            if sink is not None and coding_key(item.id, item.source) in finished:
+            elif sink is not None and coding_key(item.id, item.source) in finished:
                 counts["skipped"] += 1  # only what an earlier run wrote: repeated ids in this run are all coded
-                continue
-            batch.append(item)
-            chars += len(item.text)
-            if len(batch) >= batch_size or chars >= BATCH_MAX_CHARS:
-                yield code_and_count(batch)
-                batch, chars = [], 0
-        if batch:
-            yield code_and_count(batch)
+            else:
+                yield item
 
-    def code_and_count(batch):
-        coded = code_documents(model, batch, encoder, threshold=threshold, top_k=top_k)
-        counts["coded"] += len(coded)
-        bar.update(len(coded))
-        return coded
+    def counted(batches):
+        for coded in batches:
+            counts["coded"] += len(coded)
+            bar.update(len(coded))
+            yield coded
 
     # a bar on a terminal only (disable=None), so logs and pipes stay clean
     with tqdm(desc="Coding", unit="doc", disable=None, file=sys.stderr, leave=False) as bar:
-        batches = coded_batches()
+        batches = counted(code_batches(model, documents(), encoder, batch_size=batch_size, threshold=threshold, top_k=top_k))
         if sink is not None:
             for coded in batches:
                 sink.append(render(coded, "jsonl"))

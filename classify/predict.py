@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,6 +17,9 @@ from .segment import Clause, segment, segment_text
 # PA-X coders do: scoring it whole as well lets words of different provisions add up to
 # categories that no provision carries.
 WHOLE_DOCUMENT_MAX_CHARS = 1500
+# A batch is also cut when its documents hold this much text, so memory stays bounded
+# (clause embeddings and scores of a batch are held together).
+BATCH_MAX_CHARS = 2_000_000
 
 
 @dataclass
@@ -144,3 +148,18 @@ def code_documents(
         if progress is not None:
             progress(1)
     return codings
+
+
+def code_batches(model: Model, documents: Iterable[Document], encoder, *, batch_size: int = 64, **options) -> Iterator[list[Coding]]:
+    """Code documents as they come, ``batch_size`` of them (or ``BATCH_MAX_CHARS`` of text) at a
+    time: yields the codings of each batch, so a long run holds one batch at a time.
+    ``options`` are ``code_documents``'."""
+    batch, chars = [], 0
+    for doc in documents:
+        batch.append(doc)
+        chars += len(doc.text)
+        if len(batch) >= batch_size or chars >= BATCH_MAX_CHARS:
+            yield code_documents(model, batch, encoder, **options)
+            batch, chars = [], 0
+    if batch:
+        yield code_documents(model, batch, encoder, **options)

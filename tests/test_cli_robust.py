@@ -218,9 +218,9 @@ def test_resume_with_repeated_csv_ids_codes_every_row(session_model, fake_encode
 
 
 def test_batches_are_cut_by_text_size_too(session_model, counting_encoder, tmp_path, monkeypatch):
-    import classify.cli
+    import classify.predict
 
-    monkeypatch.setattr(classify.cli, "BATCH_MAX_CHARS", 2 * len(ENGLISH))
+    monkeypatch.setattr(classify.predict, "BATCH_MAX_CHARS", 2 * len(ENGLISH))
     docs = make_docs(tmp_path / "docs", 5)
     calls = []
     real = counting_encoder.encode

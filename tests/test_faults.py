@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from classify.cli import cli, write_atomic
+from classify.cli import cli
+from classify.modelio import write_text_atomic as write_atomic
 from classify.modelio import load_model
 
 REPO = Path(__file__).resolve().parent.parent
