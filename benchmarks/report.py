@@ -38,10 +38,10 @@ if "train" in results:
     t = results["train"]
     rows.append(("full training, empty cache", f"{f(t['full']['wall_s'], 1)} s ({t['full']['steps']})", "reference", "", t))
     rows.append(("retraining, warm cache, 3-row --codings", f"{f(t['retrain_wall_s'], 1)} s", f"{f(t['retrain_ratio_to_full'])} of full", "goal < 60 s", t))
-    rows.append(("out-of-fold micro-F1 (grouped by process), embeddings", f(t["oof_micro_f1"], 4), "", "", t))
+    rows.append(("trained model's out-of-fold micro-F1 (3 process-grouped folds, thresholds chosen on these scores)*", f(t["oof_micro_f1"], 4), "", "", t))
 if "tfidf" in results:
     t = results["tfidf"]
-    rows.append(("TF-IDF + LR: out-of-fold micro-F1, same folds", f(t["oof_micro_f1"], 4), "", "", t))
+    rows.append(("TF-IDF + LR on descriptions only: out-of-fold micro-F1 (5 process-grouped folds, thresholds chosen on these scores)*", f(t["oof_micro_f1"], 4), "", "", t))
     rows.append(("TF-IDF + LR: predict batch", f"{f(t['docs_per_s'], 0)} docs/s; fit {f(t['fit_s'], 1)} s", "", "", t))
 if "scale" in results:
     s = results["scale"]
