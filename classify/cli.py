@@ -19,10 +19,18 @@ def _one_line(message) -> str:
     return " ".join(str(message).split("\n")).strip()
 
 
+def _echo_err(line: str) -> None:
+    """One line on stderr, above a progress bar if one is showing (tqdm clears and redraws it)."""
+    if "tqdm" in sys.modules:
+        sys.modules["tqdm"].tqdm.write(line, file=sys.stderr)
+    else:
+        click.echo(line, err=True)
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None):
     """Our warnings as one 'Warning: ...' line; anyone else's in Python's usual format."""
     if issubclass(category, PaxClassifyWarning):
-        click.echo(f"Warning: {_one_line(message)}", err=True)
+        _echo_err(f"Warning: {_one_line(message)}")
     else:
         sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
@@ -124,7 +132,7 @@ def predict(inputs, model_path, fmt, output, show_all, threshold, top_k, text_co
     def documents():
         for item in iter_documents(list(inputs), text_column=text_column, id_column=id_column, max_bytes=int(max_size * 1_000_000)):
             if isinstance(item, PaxClassifyError):
-                click.echo(f"Error: {_one_line(item)}", err=True)
+                _echo_err(f"Error: {_one_line(item)}")
                 counts["failed"] += 1
             elif sink is not None and coding_key(item.id, item.source) in finished:
                 counts["skipped"] += 1  # only what an earlier run wrote: repeated ids in this run are all coded
@@ -138,7 +146,7 @@ def predict(inputs, model_path, fmt, output, show_all, threshold, top_k, text_co
             yield coded
 
     # a bar on a terminal only (disable=None), so logs and pipes stay clean
-    with tqdm(desc="Coding", unit="doc", disable=None, file=sys.stderr, leave=False) as bar:
+    with tqdm(desc="Coding", unit=" documents", disable=None, file=sys.stderr, leave=False) as bar:
         batches = counted(code_batches(model, documents(), encoder, batch_size=batch_size, threshold=threshold, top_k=top_k))
         if sink is not None:
             for coded in batches:
