@@ -6,7 +6,7 @@ Nothing is ever downloaded from a model hub.
 
 Backends: ``torch`` (sentence-transformers; training and evaluation use it), and ``onnx`` /
 ``onnx-int8``, which run the same network with onnxruntime and the ``tokenizers`` library, without
-importing torch or sentence-transformers at all (a cold start of ~2 s instead of ~10 s; ``onnx`` is
+importing torch or sentence-transformers at all (a cold start of ~1 s instead of ~8 s; ``onnx`` is
 ``classify predict``'s default). The ONNX file is exported locally from
 the model folder on first use (that one run needs torch) and kept in ``~/.cache/paxclassify/onnx``
 or ``$PAXCLASSIFY_ONNX_DIR``; ``onnx-int8`` is its dynamically quantized (int8 weights) copy.

@@ -12,13 +12,12 @@ import re
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfVectorizer
 from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
-from classify.estimator import constant_logit, label_rows
+from classify.estimator import constant_logit, fit_labels, label_rows
 
 from .dataset import definition_text
 
@@ -61,10 +60,11 @@ class TfidfLogreg(BaseEstimator):
         """X : array of str, shape (n_rows,); Y : int array of shape (n_rows, n_labels);
         sample_weight : (n_rows,) or (n_rows, n_labels), optional, as the model gets it."""
         Y = np.asarray(Y)
+        sample_weight = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         self.vectorizer_ = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=self.max_features)
         Xs = self.vectorizer_.fit_transform(list(X)).tocsr()
         self.vectorizer_.stop_words_ = None  # every pruned n-gram, kept only for introspection; large
-        results = Parallel(n_jobs=self.n_jobs)(delayed(_fit_label)(Xs, Y[:, j], sample_weight, j, self.C) for j in range(Y.shape[1]))
+        results = fit_labels(_fit_label, Xs, Y, sample_weight, (self.C,), n_jobs=self.n_jobs)
         self.coef_ = np.zeros((Xs.shape[1], Y.shape[1]), dtype=np.float32)
         for j, (w, _) in enumerate(results):
             if w is not None:

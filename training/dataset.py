@@ -127,8 +127,7 @@ def build_training_set(data: PaxData, codes: list[str], *, use_fulltext_clauses:
             add(text, y, -1, "definition")
 
     Y = np.vstack(rows).astype(np.int8) if rows else np.zeros((0, len(codes)), dtype=np.int8)
-    kinds = np.array(kinds)
-    return TrainingSet(texts, Y, np.array(groups), kinds, np.array(agts), list(codes))
+    return TrainingSet(texts, Y, np.array(groups), np.array(kinds), np.array(agts), list(codes))
 
 
 def weak_negatives(Y: np.ndarray, kinds: np.ndarray) -> np.ndarray:
