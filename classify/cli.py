@@ -327,7 +327,7 @@ def evaluate(data_dir, out, model_path, folds, min_positive, floors, per_categor
     import json
 
     from training.evaluate import check_floors, evaluate as run_evaluation
-    from training.report import headline_table, per_category_table, write_report
+    from training.report import document_table, headline_table, per_category_table, write_report
 
     floor_spec = None
     if floors is not None:  # read before the long run, so a broken file fails fast
@@ -337,6 +337,10 @@ def evaluate(data_dir, out, model_path, folds, min_positive, floors, per_categor
             raise click.ClickException(f"{floors}: not valid JSON ({exc})") from None
     ev = run_evaluation(data_dir, model_dir=model_path, n_folds=folds, min_positive=min_positive, cache_dir=cache_dir, n_jobs=jobs, ablations=ablations, backend=backend, progress=True)
     click.echo(headline_table(ev.metrics), nl=False)
+    documents = document_table(ev.metrics)
+    if documents:
+        click.echo("\nReal agreement text, decided as classify predict decides a document:")
+        click.echo(documents, nl=False)
     if per_category:
         for suite in ev.metrics["suites"]:
             click.echo(f"\n{suite} (model)")

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .decision import CountPrior, ancestor_lists, decide
 from .modelio import Model
 from .features import LexicalSpec, featurize
-from .segment import Clause, segment, segment_text
+from .segment import Clause, affirmed, segment, segment_text
 
 # A short document of one paragraph is also scored as a whole: a summary of a few sentences is
 # often coded by what it says across them (descriptions in the training data are of this kind).
@@ -68,15 +69,25 @@ class Coding:
 
 
 def document_units(text_or_pages) -> tuple[list[Clause], list[str]]:
-    """The clauses of a document, and the texts to score: every clause, plus the whole text if it
-    is short and one paragraph (split into clauses only at sentence ends)."""
+    """The clauses that can be evidence, and the texts to score: each provision without its
+    negated sentences, plus the whole text if it is short and one paragraph (split into clauses
+    only at sentence ends). Titles, page furniture and wholly negated provisions are not scored,
+    unless the document has nothing else."""
     clauses = segment(text_or_pages)
-    texts = [c.text for c in clauses]
+    scored = [c for c in clauses if c.kind == "provision"] or clauses
+    units = [(c, affirmed(c.text)) for c in scored]
+    units = [(c, t) for c, t in units if t] or units
+    clauses, texts = [c for c, _ in units], [t or c.text for c, t in units]
     whole = text_or_pages if isinstance(text_or_pages, str) else "\n\n".join(text_or_pages)
-    whole = whole.strip()
+    whole = affirmed(whole.strip())
     if whole and len(whole) <= WHOLE_DOCUMENT_MAX_CHARS and texts != [whole] and is_one_paragraph(whole):
         texts.append(whole)
     return clauses, texts
+
+
+def scored_chars(clauses: list[Clause]) -> int:
+    """Characters of a document's scored clauses: the length the count prior is applied to."""
+    return sum(len(c.text) for c in clauses)
 
 
 def is_one_paragraph(text: str) -> bool:
@@ -85,14 +96,69 @@ def is_one_paragraph(text: str) -> bool:
 
 
 def pool_units(unit_scores: np.ndarray, owner: np.ndarray, n_docs: int) -> np.ndarray:
-    """Document scores from unit scores: (n_units, n_cat) with ``owner`` (n_units,) -> (n_docs, n_cat).
+    """The best unit's score per document: (n_units, n_cat) with ``owner`` (n_units,) -> (n_docs, n_cat).
 
-    The maximum: a category is present if some clause carries it (multiple-instance view).
-    Training chooses thresholds on scores pooled by this same function.
+    A category is present if some clause carries it (multiple-instance view).
     """
     out = np.zeros((n_docs, unit_scores.shape[1]), dtype=np.float32)
     np.maximum.at(out, owner, unit_scores)
     return out
+
+
+def whole_document_rows(U, owner: np.ndarray, n_docs: int, n_dense: int | None = None):
+    """One feature row per document that stands for all of it: the mean of its units' embeddings
+    (unit length again) beside the sum of their n-gram counts. For raw texts (the baselines),
+    the units' texts joined.
+
+    U : (n_units, ...) dense embeddings, CSR [embedding | n-gram counts] with ``n_dense``
+    embedding columns, or an object array of texts.
+    """
+    import scipy.sparse as sp
+
+    if isinstance(U, np.ndarray) and U.dtype == object:
+        parts = [[] for _ in range(n_docs)]
+        for text, o in zip(U, owner):
+            parts[o].append(text)
+        return np.array(["\n\n".join(p) for p in parts], dtype=object)
+    A = sp.csr_matrix((np.ones(len(owner), dtype=np.float32), (owner, np.arange(len(owner)))), shape=(n_docs, len(owner)))
+    if not sp.issparse(U):
+        dense = np.asarray(A @ np.asarray(U, dtype=np.float32))
+        return dense / np.maximum(np.linalg.norm(dense, axis=1, keepdims=True), 1e-12)
+    rows = (A @ U.tocsr()).tocsr()
+    n_dense = rows.shape[1] if n_dense is None else n_dense
+    dense = rows[:, :n_dense].toarray()
+    dense /= np.maximum(np.linalg.norm(dense, axis=1, keepdims=True), 1e-12)
+    return sp.hstack([sp.csr_matrix(dense), rows[:, n_dense:]], format="csr")
+
+
+def score_documents(estimator, U, owner: np.ndarray, n_docs: int, *, whole_weight: float = 0.0):
+    """Unit scores (n_units, n_cat) and document scores (n_docs, n_cat).
+
+    A document's score is ``(1 - whole_weight)`` times its best unit's score plus
+    ``whole_weight`` times the score of its whole-document row (:func:`whole_document_rows`):
+    the best clause says a category is there, the whole text says how much the document is about
+    it, which ranks categories better on long documents than the best clause alone.
+    Training chooses thresholds on scores made by this same function.
+    """
+    unit_scores = estimator.predict_proba(U)
+    pooled = pool_units(unit_scores, owner, n_docs)
+    if whole_weight and len(owner):
+        has_units = np.bincount(owner, minlength=n_docs) > 0
+        whole = np.zeros_like(pooled)
+        rows = whole_document_rows(U, owner, n_docs, getattr(estimator, "n_dense", None))
+        whole[has_units] = estimator.predict_proba(rows[np.flatnonzero(has_units)])
+        pooled = np.where(has_units[:, None], (1 - whole_weight) * pooled + whole_weight * whole, pooled).astype(np.float32)
+    return unit_scores, pooled
+
+
+def decide_documents(model: Model, pooled: np.ndarray, thresholds: np.ndarray, chars, *, use_prior: bool = True) -> np.ndarray:
+    """Present categories of documents, bool (n_docs, n_cat): the model's thresholds, its count
+    prior (unless ``use_prior`` is False, as with a user's ``--threshold``) and the hierarchy."""
+    decision = model.manifest.get("decision") or {}
+    prior = CountPrior.from_dict(decision.get("count_prior")) if use_prior else None
+    categories = model.categories
+    ancestors = ancestor_lists([c.parent for c in categories], [c.code for c in categories])
+    return decide(pooled, thresholds, chars=np.asarray(chars), prior=prior, ancestors=ancestors)
 
 
 def code_documents(
@@ -121,9 +187,13 @@ def code_documents(
     per_doc = [document_units(d.pages) for d in documents]
     all_texts = [t for _, texts in per_doc for t in texts]
     features = featurize(all_texts, encoder, LexicalSpec.from_dict(model.manifest.get("lexical"))) if all_texts else None
-    scores = model.estimator.predict_proba(features) if len(all_texts) else np.zeros((0, len(categories)))
     owner = np.repeat(np.arange(len(documents)), [len(texts) for _, texts in per_doc])
-    pooled = pool_units(scores, owner, len(documents))
+    if len(all_texts):
+        whole_weight = (model.manifest.get("aggregation") or {}).get("whole_weight", 0.0)
+        scores, pooled = score_documents(model.estimator, features, owner, len(documents), whole_weight=whole_weight)
+    else:
+        scores, pooled = np.zeros((0, len(categories))), np.zeros((len(documents), len(categories)), dtype=np.float32)
+    decided = decide_documents(model, pooled, thresholds, [scored_chars(clauses) for clauses, _ in per_doc], use_prior=threshold is None)
     codings = []
     offset = 0
     for d, (doc, (clauses, texts)) in enumerate(zip(documents, per_doc)):
@@ -132,7 +202,7 @@ def code_documents(
         doc_scores = pooled[d]
         results = []
         for j, cat in enumerate(categories):
-            present = bool(doc_scores[j] >= thresholds[j])
+            present = bool(decided[d, j])
             evidence = []
             if present and len(clauses):
                 order = np.argsort(-clause_scores[:, j], kind="stable")[:top_k]

@@ -1,7 +1,10 @@
 """Split a document into clauses: numbered articles, paragraphs, list items, long sentences.
 
 Every clause is an exact slice of its page's text, so evidence can be quoted verbatim
-and located (page, character offsets).
+and located (page, character offsets). Each clause also has a ``kind``: a ``provision`` is what
+PA-X coders quote; a section heading is joined to the provision under it; the document's title
+lines and page furniture (URLs, datelines, bylines, "read more", "Done at ... on ...") are kept
+as ``title`` and ``boilerplate`` clauses, which prediction does not score.
 """
 
 from __future__ import annotations
@@ -22,14 +25,67 @@ _SENTENCE = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'\u201d)]))\s+(?=[\"'\u201c(]
 _SEMICOLON = re.compile(r"(?<=;)\s+")
 
 
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DATE = re.compile(rf"(?i)\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|(?<![\d.])\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:\d{{4}}|\d{{2}})(?![\d.]))")
+_URL = re.compile(r"(?i)\b(?:https?://|www\.)\S+")
+# Lines of a web page or signature block that carry no provision.
+_FURNITURE = re.compile(
+    r"(?i)^(?:by\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*$|(?:read|see|show|load)\s+more\b|related(?:\s+(?:articles?|news|stories|content))?\s*:?\s*$"
+    r"|share(?:\s+(?:this|on)\b.*)?$|subscribe\b|sign\s+up\b|click\s+here\b|advertisement\s*$|photo(?:graph)?\s*:|image\s*:|source\s*:|"
+    r"(?:copyright|\u00a9)|all\s+rights\s+reserved|(?:posted|published|updated|last\s+modified)\b|(?:done|signed|made)\s+(?:at|in|on)\b|"
+    r"home\s*[|>/]|skip\s+to\b|cookies?\b|privacy\s+policy|terms\s+of\s+(?:use|service)|tags?\s*:)"
+)
+_HEADING_START = re.compile(r"(?i)^(?:article|art\.|section|chapter|clause|part|annex|appendix|title|protocol|schedule)\s+[\dIVXLC]+\b")
+_NUMBERED = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*[.)]?|\(?[a-zA-Z]\)|[IVXLC]{1,5}[.)])\s+")
+
+
 @dataclass(frozen=True)
 class Clause:
-    """One clause: ``text`` is ``page_text[start:end]``; ``page`` is 1-based or None."""
+    """One clause: ``text`` is ``page_text[start:end]``; ``page`` is 1-based or None.
+
+    kind : "provision" (scored), "title" (heading lines before the first provision) or
+    "boilerplate" (URLs, datelines, bylines, page and signature furniture); neither is scored.
+    """
 
     text: str
     start: int
     end: int
     page: int | None = None
+    kind: str = "provision"
+
+
+def is_heading(piece: str) -> bool:
+    """A line that names what follows rather than saying anything: "Article 6. Protection of
+    civilians", "CHAPTER II", "3. Humanitarian access", "Security Arrangements"."""
+    piece = piece.strip()
+    if not piece or "\n" in piece or len(piece) > 120 or piece[-1] in ",;:!?" or _URL.search(piece):
+        return False
+    if _HEADING_START.match(piece):
+        return len(piece.split()) <= 14
+    body = _NUMBERED.sub("", piece, count=1)
+    words = re.findall(r"[^\W\d_][\w'-]*", body)
+    if not words or len(words) > 12 or body.rstrip().endswith("."):
+        return False
+    letters = [ch for ch in body if ch.isalpha()]
+    if sum(ch.isupper() for ch in letters) >= 0.7 * len(letters):
+        return True
+    minor = {"of", "and", "the", "on", "in", "for", "to", "a", "an", "with", "between", "by", "at", "or"}
+    return all(w[0].isupper() or w.lower() in minor for w in words) and (words[0][0].isupper())
+
+
+def is_boilerplate(piece: str) -> bool:
+    """A URL, a dateline, a byline or a line of page or signature furniture."""
+    piece = piece.strip()
+    if len(piece) > 200:
+        return False
+    if _URL.search(piece) and len(_URL.sub("", piece).split()) <= 6:
+        return True
+    words = piece.split()
+    if len(words) <= 15 and re.search(r"\s[|>\u00bb\u203a]\s", piece):  # navigation: "Home > World | Africa"
+        return True
+    if _DATE.search(piece) and len(words) <= 8:
+        return True
+    return len(words) <= 25 and bool(_FURNITURE.match(piece))
 
 
 def _split(spans, pattern, text):
@@ -91,18 +147,90 @@ def segment_text(text: str, *, page: int | None = None, max_chars: int = 600, mi
     spans = _strip([(0, len(text))], text)
     spans = _strip(_split(spans, _PARAGRAPH, text), text)
     spans = _strip(_split(spans, _ITEM, text), text)
-    long_split = []
+    out: list[Clause] = []
+    provisions: list[tuple[int, int]] = []
+    heading_start = None  # a section heading waiting for the provision under it
+
+    def flush():
+        for s, e in _merge_short(_split_long(provisions, text, max_chars), text, min_chars):
+            out.append(Clause(text[s:e], s, e, page))
+        provisions.clear()
+
+    for start, end, title in _peel_title_lines(spans, text):
+        piece = text[start:end]
+        if title:
+            out.append(Clause(piece, start, end, page, "title"))
+        elif is_boilerplate(piece):
+            flush()
+            if heading_start is not None:  # a heading over furniture only: keep it as a title line
+                out.append(_title(text, heading_start, start, page))
+                heading_start = None
+            out.append(Clause(piece, start, end, page, "boilerplate"))
+        elif is_heading(piece) and not provisions and not any(c.kind == "provision" for c in out):
+            out.append(Clause(piece, start, end, page, "title"))
+        elif is_heading(piece):
+            flush()
+            if heading_start is not None:  # only the nearest heading joins the provision under it
+                out.append(_title(text, heading_start, start, page))
+            heading_start = start
+        else:
+            if heading_start is not None:
+                if end - start < min_chars:  # a bare number between the heading and its text
+                    continue
+                # the heading and its provision are one unit, kept whole even when long
+                flush()
+                out.append(Clause(text[heading_start:end], heading_start, end, page))
+                heading_start = None
+                continue
+            provisions.append((start, end))
+    flush()
+    if heading_start is not None:  # a heading at the very end: nothing under it
+        out.append(_title(text, heading_start, len(text), page))
+    return out
+
+
+def _title(text, start, end, page):
+    piece = text[start:end].rstrip()
+    return Clause(piece, start, start + len(piece), page, "title")
+
+
+def _peel_title_lines(spans, text):
+    """(start, end, is_title) for ``spans``, with the leading heading or furniture lines of the
+    first spans split off: a title is often on the line just above the preamble, with no blank
+    line between. A title's continuation lines ("between the Government of A and ...", no line
+    ending a sentence) are title too."""
+    out = []
+    for n, (start, end) in enumerate(spans):
+        peeled = False
+        while "\n" in text[start:end]:
+            first = text[start:end].split("\n", 1)[0]
+            if not (is_heading(first) or is_boilerplate(first)):
+                break
+            out.append((start, start + len(first.rstrip()), False))
+            start = _strip([(start + len(first), end)], text)[0][0]
+            peeled = peeled or is_heading(first)
+        rest = text[start:end]
+        if peeled and len(rest) <= 300 and not re.search(r"[.;:!?]\s*(?:\n|$)", rest):
+            out.append((start, end, True))
+            continue
+        out.append((start, end, False))
+        if not (is_heading(rest) or is_boilerplate(rest)):
+            return out + [(s, e, False) for s, e in spans[n + 1 :]]
+    return out
+
+
+def _split_long(spans, text, max_chars):
+    out = []
     for start, end in spans:
         if end - start <= max_chars:
-            long_split.append((start, end))
+            out.append((start, end))
             continue
         for s, e in _strip(_split([(start, end)], _SENTENCE, text), text):
             if e - s > 2 * max_chars:
-                long_split.extend(_strip(_split([(s, e)], _SEMICOLON, text), text))
+                out.extend(_strip(_split([(s, e)], _SEMICOLON, text), text))
             else:
-                long_split.append((s, e))
-    spans = _merge_short(long_split, text, min_chars)
-    return [Clause(text[s:e], s, e, page) for s, e in spans]
+                out.append((s, e))
+    return out
 
 
 def segment(pages: str | list[str], **kwargs) -> list[Clause]:
@@ -113,3 +241,24 @@ def segment(pages: str | list[str], **kwargs) -> list[Clause]:
     for number, page_text in enumerate(pages, start=1):
         clauses.extend(segment_text(page_text, page=number, **kwargs))
     return clauses
+
+
+# A sentence that says something was not agreed or not discussed: reported talks, not a provision.
+_NEGATED = re.compile(
+    r"(?i)\b(?:no\s+(?:agreement|consensus|decision|deal|understanding|progress|breakthrough)\b[^.;]{0,60}?\b(?:was|were|has\s+been|have\s+been|had\s+been|could\s+be|is|are)\s+(?:yet\s+)?(?:reached|made|found|achieved|taken|agreed|possible)"
+    r"|(?:was|were|has|have|had|is|are)\s+not\s+(?:yet\s+)?(?:been\s+)?(?:discussed|addressed|agreed|raised|considered|covered|settled|resolved|included|tabled|mentioned|on\s+the\s+agenda)"
+    r"|(?:did|do|does|could|would|will)\s+not\s+(?:agree|discuss|address|reach|accept|consider|sign|include)"
+    r"|(?:didn't|don't|doesn't|couldn't|won't)\s+(?:agree|discuss|address|reach|accept|sign)"
+    r"|fail(?:ed|s)?\s+to\s+(?:agree|reach|resolve|settle|sign)|without\s+(?:agreeing|reaching\s+(?:an\s+)?agreement)"
+    r"|(?:remain(?:s|ed)?|left)\s+(?:unresolved|outstanding|undecided)|(?:talks|negotiations)\s+(?:collapsed|broke\s+down|stalled|ended\s+without)"
+    r"|(?:rejected|refused|declined)\s+(?:to\s+(?:discuss|agree|accept|sign|consider)|(?:the|a|an|any)\s+(?:proposals?|offers?|demands?|requests?|calls?)\b))"
+)
+
+
+def affirmed(text: str) -> str:
+    """``text`` without its negated sentences ("No agreement was reached on a ceasefire.",
+    "Amnesty was not discussed."): what a provision commits to, for scoring; "" if nothing is left."""
+    if not _NEGATED.search(text):
+        return text
+    sentences = [text[s:e] for s, e in _strip(_split([(0, len(text))], _SENTENCE, text), text)]
+    return " ".join(s for s in sentences if not _NEGATED.search(s))

@@ -109,3 +109,16 @@ def write_more_sources(folder: Path) -> Path:
     pd.DataFrame(wgg).to_csv(folder / "wgg_text.csv", index=False)
     pd.DataFrame(gcod).to_csv(folder / "gender_codings.csv", index=False)
     return folder
+
+
+def write_partial_corpus(folder: Path, processes: set) -> Path:
+    """A full-text corpus that covers only the agreements of some peace processes, as a user who
+    downloaded part of PA-X has: numbered provisions under a title, in our own wording."""
+    codings = pd.read_csv(folder / "codings.csv")
+    rows = []
+    for i, row in codings[codings.PP.isin(processes)].iterrows():
+        clauses = [s for c, ss in TOPICS.items() if row[c] for s in ss] + [FILLER[i % 3]]
+        body = "\n\n".join(f"{n + 1}. {c}" for n, c in enumerate(clauses))
+        rows.append({"AgtId": row.AgtId, "Agreement text": f"AGREEMENT ON PEACE\n\n{body}"})
+    pd.DataFrame(rows).to_csv(folder / "corpus.csv", index=False)
+    return folder

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from classify.cli import cli
-from fixtures import TOPICS
+from fixtures import TOPICS, write_partial_corpus
 from training.baselines import KeywordScorer
 from training.evaluate import check_floors, evaluate, settings_from_manifest
 from training.sources import load_pax
@@ -33,7 +33,8 @@ def test_evaluate_writes_metrics_report_and_plots(tiny_model, pax_dir, tmp_path)
     assert r.exit_code == 0, r.output
     metrics = json.loads((out / "metrics.json").read_text())
     assert set(metrics) >= {"suites", "data", "model"}
-    assert set(metrics["suites"]) == {"descriptions", "gender_clauses", "api_clauses"}  # no full-text corpus here
+    # no full-text corpus here; the gender quotes and API details make clause bags
+    assert set(metrics["suites"]) == {"descriptions", "gender_clauses", "api_clauses", "clause_bags"}
     for name, suite in metrics["suites"].items():
         assert set(suite["baselines"]) == {"tfidf_logreg", "keyword"}, name
         for figures in [suite["model"], *suite["baselines"].values()]:
@@ -118,7 +119,7 @@ def test_fulltext_suite_appears_when_a_corpus_is_present(pax_dir, fake_encoder, 
     pd.DataFrame(texts).to_csv(pax_dir / "corpus.csv", index=False)
     ev = evaluate(pax_dir, n_folds=3, min_positive=5, cache_dir=tmp_path / "cache")
     assert "fulltext" in ev.metrics["suites"]
-    assert ev.metrics["data"]["threshold_documents"]["kind"] == "fulltext"
+    assert ev.metrics["data"]["threshold_documents"]["kind"] == "fulltext (48)"
     assert ev.metrics["suites"]["fulltext"]["model"]["macro_ap"] > 0.5
 
 
@@ -143,3 +144,19 @@ def test_ablations_score_each_half_of_the_model_on_the_same_folds(pax_dir, fake_
     scores = ev.results["descriptions"].scores
     assert not np.allclose(scores["embedding_half"], scores["ngram_half"])
     assert {"fit_embedding_half", "fit_ngram_half"} <= set(ev.metrics["timings"])
+
+
+def test_evaluate_survives_a_partial_corpus_whose_processes_miss_some_folds(pax_dir, fake_encoder, tmp_path):
+    # full text for 2 of 8 processes: with 5 folds, some folds hold no full-text agreement
+    write_partial_corpus(pax_dir, processes={0, 1})
+    ev = evaluate(pax_dir, n_folds=5, min_positive=5, cache_dir=tmp_path / "cache")
+    suites = ev.metrics["suites"]
+    assert {"descriptions", "fulltext", "clause_bags"} <= set(suites)
+    assert any(f["test_items"]["fulltext"] == 0 for f in ev.folds)
+    assert suites["fulltext"]["items"] == 12 and suites["fulltext"]["peace_processes"] == 2
+    assert suites["descriptions"]["items"] == 48  # every agreement keeps its description suite
+    assert ev.metrics["data"]["threshold_documents"]["kind"] == "description (36), fulltext (12)"
+    for system in [suites["fulltext"]["model"], *suites["fulltext"]["baselines"].values()]:
+        assert {"samples_f1", "document_micro_f1", "r_precision", "count_ratio", "fp_per_document"} <= set(system)
+    # our corpus states each code in words the model learns: the ranking finds them
+    assert suites["fulltext"]["model"]["r_precision"] > 0.8

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from fixtures import TOPICS, write_more_sources
+from fixtures import write_partial_corpus, TOPICS, write_more_sources
 from training.dataset import build_documents, build_training_set, select_categories, weak_negatives
 from training.sources import find_sources, load_pax
 from training.train import TrainSettings, train
@@ -48,14 +48,14 @@ def test_fulltext_clauses_get_partial_labels_and_become_threshold_documents(pax_
     assert ((ts.Y[row] == 0) == (agt_labels == 0)).all()
     assert (ts.Y[row][agt_labels == 1] == -1).all()
     docs = build_documents(data, codes)
-    assert docs.kind == "fulltext" and len(docs.agt) == len(data.labels)
+    assert docs.kind == f"fulltext ({len(data.labels)})" and len(docs.agt) == len(data.labels)
 
 
 def test_training_on_every_source(tmp_path, pax_dir, fake_encoder):
     write_more_sources(pax_dir)
     result = train(pax_dir, tmp_path / "m", settings=TrainSettings(min_positive=5, n_folds=3), cache_dir=tmp_path / "c")
     m = result.manifest
-    assert m["training_data"]["threshold_documents"]["kind"] == "fulltext"
+    assert m["training_data"]["threshold_documents"]["kind"] == "fulltext (48)"
     assert "WggPar" in [c["code"] for c in m["categories"]]
     assert set(m["training_data"]["files"]) >= {"pax_corpus.csv", "segments.csv", "wgg_text.csv"}
 
@@ -75,3 +75,16 @@ def test_clause_negatives_of_codes_no_clause_is_positive_for_are_weak(pax_dir):
     assert w.shape == ts.Y.shape
     assert set(np.unique(w[weak])) == {np.float32(0.1)}
     assert (w[ts.kinds == "description"] == 1).all()
+
+
+def test_a_partial_corpus_gives_full_text_where_it_has_it_and_descriptions_elsewhere(pax_dir):
+    write_partial_corpus(pax_dir, processes={0, 1})
+    data, _ = load_pax(pax_dir)
+    codes, _ = select_categories(data, 5)
+    docs = build_documents(data, codes)
+    with_text = set(data.fulltexts().AgtId)
+    assert len(docs.agt) == len(data.labels) and 0 < len(with_text) < len(data.labels)
+    assert [a for a, k in zip(docs.agt, docs.kinds) if k == "fulltext"] == sorted(with_text)
+    assert docs.kind == f"description ({len(data.labels) - len(with_text)}), fulltext ({len(with_text)})"
+    # the count prior is fitted on the agreements' lengths: the corpus texts' here
+    assert np.isfinite(docs.agreement_chars).sum() == len(with_text)

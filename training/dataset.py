@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from classify.predict import document_units
+from classify.predict import document_units, scored_chars
 from classify.segment import segment
 
 from .sources import PaxData
@@ -152,6 +152,10 @@ class DocumentSet:
     owner : int array of shape (n_units,), the document each unit belongs to
     labels : int8 array of shape (n_docs, n_categories)
     groups, agt : arrays of shape (n_docs,)
+    kinds : array of shape (n_docs,), "fulltext" or "description": what each document is
+    chars : int array of shape (n_docs,), characters of each document's scored clauses
+    agreement_chars : float array of shape (n_docs,), characters of the agreement's full text
+        (PA-X's N_characters; NaN where unknown), which the count prior is fitted on
     """
 
     unit_texts: list
@@ -159,27 +163,48 @@ class DocumentSet:
     labels: np.ndarray
     groups: np.ndarray
     agt: np.ndarray
-    kind: str
+    kinds: np.ndarray
+    chars: np.ndarray
+    agreement_chars: np.ndarray
+
+    @property
+    def kind(self) -> str:
+        """The kinds of text the documents are, with counts: "description (2057), fulltext (13)"."""
+        counts = pd.Series(self.kinds).value_counts()
+        return ", ".join(f"{k} ({n})" for k, n in counts.items())
 
 
-def build_documents(data: PaxData, codes: list[str], *, kind: str = "auto") -> DocumentSet:
-    """One document per agreement: its full text when a corpus is present (kind 'fulltext'), else its description."""
-    if kind == "auto":
-        kind = "fulltext" if len(data.fulltexts()) else "description"
-    frame = data.texts[data.texts.kind == kind].drop_duplicates("AgtId")
+def documents_from_texts(items, data: PaxData, codes: list[str]) -> DocumentSet:
+    """Documents from (AgtId, kind, text) items, each split into units as ``classify predict`` does."""
     L = data.labels.reindex(columns=codes).fillna(-1).astype(np.int8)
-    unit_texts, owner = [], []
-    for i, text in enumerate(frame.text):
-        _, texts = document_units(text)
+    unit_texts, owner, chars = [], [], []
+    for i, (_, _, text) in enumerate(items):
+        clauses, texts = document_units(text)
         unit_texts += texts
         owner += [i] * len(texts)
-    agt = frame.AgtId.to_numpy()
+        chars.append(scored_chars(clauses))
+    agt = np.array([a for a, _, _ in items], dtype=np.int64)
     return DocumentSet(
         unit_texts,
         np.array(owner, dtype=np.int64),
-        L.loc[agt].to_numpy(),
+        L.loc[agt].to_numpy() if len(agt) else np.zeros((0, len(codes)), dtype=np.int8),
         np.array([str(data.groups.get(a)) for a in agt]),
         agt,
-        kind,
+        np.array([k for _, k, _ in items]),
+        np.array(chars, dtype=np.int64),
+        data.lengths.reindex(agt).to_numpy(dtype=np.float64),
     )
 
+
+def build_documents(data: PaxData, codes: list[str], *, kind: str = "auto") -> DocumentSet:
+    """One document per agreement. kind "auto": its full text where the data has one (a corpus
+    may cover a few agreements), else its description; "fulltext" or "description": only
+    agreements with that text."""
+    texts = data.texts
+    if kind == "auto":
+        frame = texts[texts.kind.isin(["fulltext", "description"])].copy()
+        frame["order"] = (frame.kind != "fulltext").astype(int)  # full text first
+        frame = frame.sort_values(["order"], kind="stable").drop_duplicates("AgtId").sort_index()
+    else:
+        frame = texts[texts.kind == kind].drop_duplicates("AgtId")
+    return documents_from_texts(list(zip(frame.AgtId, frame.kind, frame.text)), data, codes)

@@ -21,11 +21,12 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import average_precision_score
 
+from classify.decision import ancestor_lists, decide
 from classify.errors import DataError
 from classify.modelio import read_manifest, sha256
 
 from .baselines import KeywordScorer, TfidfLogreg
-from .dataset import DEFINITIONS_GROUP, ancestors, build_documents
+from .dataset import DEFINITIONS_GROUP, ancestors, build_documents, documents_from_texts
 from .sources import quote_blocks, read_csv
 from .train import TrainSettings, document_scores, fit_and_threshold, group_folds, prepare
 
@@ -49,7 +50,10 @@ class Suite:
     labels : int8 array (n_items, n_codes) over every modelled code, -1 unknown
     groups, agt : arrays (n_items,)
     columns : list of int, the codes this suite reports on (indices into the modelled codes)
-    decision : "threshold" (present when the score reaches the fold's threshold) or "top_k"
+    decision : "threshold" (present when the score reaches the fold's threshold, with the
+        hierarchy), "document" (``classify predict``'s decision: thresholds, the count prior on
+        ``chars`` and the hierarchy) or "top_k"
+    chars : int array (n_items,), characters of each item's scored clauses ("document" only)
     """
 
     name: str
@@ -62,6 +66,7 @@ class Suite:
     columns: list
     decision: str = "threshold"
     notes: dict = field(default_factory=dict)
+    chars: np.ndarray | None = None
 
     @property
     def n_items(self) -> int:
@@ -124,11 +129,44 @@ def _columns(labels: np.ndarray, min_positive: int, *, need_negative: bool = Tru
 
 
 def document_suite(name: str, data, codes: list[str], kind: str, min_positive: int) -> Suite | None:
-    """Agreement-level: one document per agreement (its description, or its full text)."""
+    """Agreement-level: one document per agreement (its description, or its full text).
+
+    Descriptions are coders' summaries of agreements of any length, so they are decided by the
+    thresholds alone; full texts are what users bring, decided as ``classify predict`` does."""
     if not (data.texts.kind == kind).any():
         return None
     docs = build_documents(data, codes, kind=kind)
+    if kind == "fulltext":
+        return Suite(name, "agreement", docs.unit_texts, docs.owner, docs.labels, docs.groups, docs.agt,
+                     _columns(docs.labels, 1, need_negative=False), decision="document", chars=docs.chars)
     return Suite(name, "agreement", docs.unit_texts, docs.owner, docs.labels, docs.groups, docs.agt, _columns(docs.labels, min_positive))
+
+
+def clause_bag_suite(data, codes: list[str], min_positive: int) -> Suite | None:
+    """Agreement-level, on real agreement text: every agreement with clauses in the data
+    (constitution-matched provisions, quoted clauses, API details, segment exports, full text)
+    is scored as one document made of those clauses, as ``classify predict`` would score it.
+
+    A category the agreement lacks is a certain false positive. A category it has may be carried
+    by a clause the data does not hold, so recall here is partial."""
+    full = data.fulltexts().drop_duplicates("AgtId").set_index("AgtId").text
+    bags: dict = {}
+    for agt, text in zip(data.texts.AgtId[data.texts.kind == "provision"], data.texts.text[data.texts.kind == "provision"]):
+        bags.setdefault(agt, []).append(text)
+    for agt, text in zip(data.quotes.AgtId, data.quotes.text):
+        bags.setdefault(agt, []).append(text)
+    items = []
+    for agt in sorted(set(bags) | set(full.index)):
+        if agt in full.index:
+            items.append((agt, "fulltext", full[agt]))
+        else:
+            items.append((agt, "clauses", "\n\n".join(dict.fromkeys(bags[agt]))))
+    if not items:
+        return None
+    docs = documents_from_texts(items, data, codes)
+    return Suite("clause_bags", "agreement", docs.unit_texts, docs.owner, docs.labels, docs.groups, docs.agt,
+                 _columns(docs.labels, min_positive), decision="document", chars=docs.chars,
+                 notes={"recall": "partial: a bag holds only the clauses the data has, not every clause that carries the agreement's codes"})
 
 
 def gender_clause_suite(data, codes: list[str], min_positive: int) -> Suite | None:
@@ -246,8 +284,44 @@ def summarize(suite: Suite, scores: np.ndarray, pred: np.ndarray, codes: list[st
     else:
         cols = suite.columns
         out["calibration"] = reliability(suite.labels[:, cols], scores[:, cols])
+    if suite.decision == "document":
+        out.update(document_figures(suite.labels, scores, pred))
     out["per_category"] = per
     return out
+
+
+def document_figures(labels: np.ndarray, scores: np.ndarray, pred: np.ndarray) -> dict:
+    """What a user sees per document, over every modelled category whose label is known.
+
+    labels : int (n_docs, n_cat), -1 unknown; scores : (n_docs, n_cat); pred : bool like labels.
+    samples_f1 : mean per-document F1; r_precision : of the k top-scored categories, k = the
+    document's number of codes, the share that are codes; count_ratio : categories predicted per
+    document over codes per document; fp_per_document : categories predicted that it lacks.
+    """
+    known, gold = labels >= 0, labels == 1
+    p = pred & known
+    tp = (p & gold).sum(axis=1)
+    fp = (p & ~gold).sum(axis=1)
+    fn = (~p & gold).sum(axis=1)
+    per_doc_f1 = np.where(tp + fp + fn > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1), 1.0)
+    r_prec = []
+    for i in range(len(labels)):
+        k = int(gold[i].sum())
+        if k:
+            top = np.argsort(-np.where(known[i], scores[i], -np.inf), kind="stable")[:k]
+            r_prec.append(gold[i, top].mean())
+    n_true, n_pred = gold.sum(), p.sum()
+    return {
+        "samples_f1": round(float(per_doc_f1.mean()), 4) if len(labels) else 0.0,
+        "document_micro_f1": round(float(2 * tp.sum() / max(2 * tp.sum() + fp.sum() + fn.sum(), 1)), 4),
+        "r_precision": round(float(np.mean(r_prec)), 4) if r_prec else 0.0,
+        "count_ratio": round(float(n_pred / n_true), 4) if n_true else 0.0,
+        "predicted_per_document": round(float(n_pred / max(len(labels), 1)), 2),
+        "codes_per_document": round(float(n_true / max(len(labels), 1)), 2),
+        "fp_per_document": round(float(fp.mean()), 3) if len(labels) else 0.0,
+        "document_precision": round(float(tp.sum() / max(n_pred, 1)), 4),
+        "document_recall": round(float(tp.sum() / max(n_true, 1)), 4),
+    }
 
 
 def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
@@ -299,6 +373,7 @@ def evaluate(
         gender_clause_suite(data, codes, min_clause_positive),
         api_clause_suite(data, codes, top_k),
         document_suite("fulltext", data, codes, "fulltext", min_positive),
+        clause_bag_suite(data, codes, min_positive),
     ]
     suites = [s for s in suites if s is not None and s.n_items]
 
@@ -306,6 +381,7 @@ def evaluate(
     if len(set(agreement_groups)) < n_folds:
         raise DataError(f"{data_dir}: {len(set(agreement_groups))} peace processes; at least {n_folds} are needed for {n_folds} grouped folds")
     folds = group_folds(agreement_groups, n_folds)
+    hierarchy = ancestor_lists([data.categories.at[c, "parent"] if c in data.categories.index else None for c in codes], codes)
 
     t0 = time.perf_counter()
     text_X, text_U = np.array(ts.texts, dtype=object), np.array(docs.unit_texts, dtype=object)
@@ -351,9 +427,14 @@ def evaluate(
                 if not len(items):
                     continue
                 units = np.isin(suite.owner, items)
-                pooled = document_scores(fitted.estimator, suite_features[suite.name][units], suite.owner[units], suite.n_items)[items]
+                pooled = document_scores(fitted.estimator, suite_features[suite.name][units], suite.owner[units], suite.n_items, settings.whole_weight)[items]
                 scores[suite.name][system][items] = pooled
-                preds[suite.name][system][items] = _top_k(pooled, top_k) if suite.decision == "top_k" else pooled >= fitted.thresholds
+                if suite.decision == "top_k":
+                    preds[suite.name][system][items] = _top_k(pooled, top_k)
+                else:
+                    prior = fitted.prior if suite.decision == "document" else None
+                    chars = suite.chars[items] if suite.chars is not None else None
+                    preds[suite.name][system][items] = decide(pooled, fitted.thresholds, chars=chars, prior=prior, ancestors=hierarchy)
             fit_time[system] += time.perf_counter() - t0
             for j in range(n_folds):
                 if j != k:
@@ -374,7 +455,8 @@ def evaluate(
         results[suite.name] = SuiteResult(suite, scores[suite.name], preds[suite.name])
         entry = {
             "unit": suite.unit,
-            "decision": f"top {top_k}" if suite.decision == "top_k" else "per-category threshold chosen inside the training folds",
+            "decision": {"top_k": f"top {top_k}", "threshold": "per-category threshold chosen inside the training folds; a present sub-code makes its parent present",
+                         "document": "as classify predict decides: per-category thresholds, at most the count prior's number of categories for the document's length (fitted inside the training folds), the hierarchy"}[suite.decision],
             "items": suite.n_items,
             "agreements": int(len(set(suite.agt))),
             "peace_processes": int(len(set(suite.groups))),

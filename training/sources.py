@@ -121,6 +121,8 @@ class PaxData:
     texts: pd.DataFrame
     files: dict[str, list[Path]] = field(default_factory=dict)
     years: pd.Series | None = None
+    # AgtId -> characters of the agreement's full text (PA-X's N_characters, else the corpus text)
+    lengths: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
 
     def descriptions(self) -> pd.DataFrame:
         return self.texts[self.texts.kind == "description"]
@@ -202,15 +204,20 @@ def load_pax(data_dir: Path, *, extra_codings: list[Path] = ()) -> tuple[PaxData
             f = read_csv(path)
             for code in [c for c in f.columns if c != "AgtId"]:
                 quotes += [(a, code, b) for a, cell in zip(f.AgtId, f[code]) for b in quote_blocks(cell)]
+    lengths = {}
     for path in files.get("descriptions", []):
         f = read_csv(path)
         texts += [(a, "description", t.strip()) for a, t in zip(f.AgtId, f.description) if isinstance(t, str) and t.strip()]
+        if "N_characters" in f:
+            n = pd.to_numeric(f["N_characters"], errors="coerce")
+            lengths.update({a: float(v) for a, v in zip(f.AgtId, n) if v > 0})
     for path in files.get("provisions", []):
         f = read_csv(path)
         texts += [(a, "provision", t.strip()) for a, t in zip(f.AgtId, f.provision_text) if isinstance(t, str) and len(t.strip()) >= 20]
     for path in files.get("fulltext", []):
         f = read_csv(path)
         texts += [(a, "fulltext", t) for a, t in zip(f.AgtId, f["Agreement text"]) if isinstance(t, str) and t.strip()]
+        lengths.update({a: float(len(t)) for a, t in zip(f.AgtId, f["Agreement text"]) if isinstance(t, str) and t.strip() and a not in lengths})
 
     quotes = pd.DataFrame(quotes, columns=["AgtId", "code", "text"]).drop_duplicates()
     texts = pd.DataFrame(texts, columns=["AgtId", "kind", "text"]).drop_duplicates()
@@ -236,5 +243,7 @@ def load_pax(data_dir: Path, *, extra_codings: list[Path] = ()) -> tuple[PaxData
             DataWarning,
             stacklevel=2,
         )
-    data = PaxData(labels=labels, groups=groups, categories=categories, quotes=quotes, texts=texts, files=files, years=years)
+    lengths = pd.Series(lengths, dtype=float)
+    data = PaxData(labels=labels, groups=groups, categories=categories, quotes=quotes, texts=texts, files=files, years=years,
+                   lengths=lengths[lengths.index.isin(labels.index)])
     return data, reports

@@ -11,12 +11,13 @@ import numpy as np
 from sklearn.metrics import f1_score
 from sklearn.model_selection import GroupKFold
 
+from classify.decision import CountPrior
 from classify.embed import Encoder
 from classify.errors import DataError
 from classify.estimator import ClauseClassifier, HybridClassifier
 from classify.features import LexicalSpec, combine, hashed_counts
 from classify.modelio import MANIFEST, Model, library_versions, read_manifest, save_model, sha256
-from classify.predict import WHOLE_DOCUMENT_MAX_CHARS, pool_units
+from classify.predict import WHOLE_DOCUMENT_MAX_CHARS, score_documents
 
 from .cache import EmbeddingCache
 from .card import model_card
@@ -47,6 +48,8 @@ class TrainSettings:
     # Weight of a clause's negative label for a code no clause is positive for (dataset.weak_negatives)
     weak_negative_weight: float = 0.2
     embedding_dim: int = 384  # set from the encoder by prepare()
+    # Share of the whole-document row in a document's score (classify.predict.score_documents)
+    whole_weight: float = 0.5
 
     def sample_weight(self, ts) -> np.ndarray:
         """Per training row and category, array like ts.Y: 1 for agreement-level text,
@@ -121,13 +124,13 @@ def f1_summary(labels: np.ndarray, scores: np.ndarray, thresholds: np.ndarray) -
     return {"micro_f1": round(micro, 4), "macro_f1": round(float(np.mean(list(per.values()))), 4), "per_category": per}
 
 
-def document_scores(estimator, U, owner: np.ndarray, n_docs: int) -> np.ndarray:
-    """Document scores from a fitted estimator: score every unit, pool per document.
+def document_scores(estimator, U, owner: np.ndarray, n_docs: int, whole_weight: float = 0.0) -> np.ndarray:
+    """Document scores from a fitted estimator, as ``classify predict`` makes them.
 
     U : features of the units, (n_units, ...); owner : (n_units,) -> array (n_docs, n_cat).
     Threshold choice and ``classify evaluate`` both score documents through here.
     """
-    return pool_units(estimator.predict_proba(U), owner, n_docs)
+    return score_documents(estimator, U, owner, n_docs, whole_weight=whole_weight)[1]
 
 
 def group_folds(groups: np.ndarray, n_folds: int) -> list[frozenset]:
@@ -148,6 +151,7 @@ class Fitted:
     thresholds: np.ndarray
     oof: np.ndarray
     timings: dict = field(default_factory=dict)
+    prior: CountPrior | None = None
 
 
 class _Fitter:
@@ -193,8 +197,10 @@ def out_of_fold_scores(
     scores = np.zeros((n_docs, len(ts.codes)), dtype=np.float32)
     for fold in tqdm(folds, desc="grouped folds", disable=not progress, leave=False):
         test_docs = np.flatnonzero(used & np.isin(docs.groups, list(fold)))
+        if not len(test_docs):  # a fold of processes that have no document here
+            continue
         units = np.isin(docs.owner, test_docs)
-        pooled = document_scores(fit(exclude | fold), U[units], docs.owner[units], n_docs)
+        pooled = document_scores(fit(exclude | fold), U[units], docs.owner[units], n_docs, settings.whole_weight)
         scores[test_docs] = pooled[test_docs]
     return scores
 
@@ -225,7 +231,17 @@ def fit_and_threshold(
     t0 = time.perf_counter()
     estimator = fit(frozenset(exclude))
     timings["fit"] = time.perf_counter() - t0
-    return Fitted(estimator, thresholds, oof, timings)
+    return Fitted(estimator, thresholds, oof, timings, count_prior(docs, used))
+
+
+def count_prior(docs: DocumentSet, used: np.ndarray) -> CountPrior | None:
+    """The count prior fitted on the ``used`` documents whose agreement length is known; None
+    when fewer than 20 are (too few to say how the count grows with length)."""
+    known = used & np.isfinite(docs.agreement_chars)
+    if known.sum() < 20:
+        return None
+    counts = (docs.labels[known] == 1).sum(axis=1)
+    return CountPrior.fit(docs.agreement_chars[known], counts)
 
 
 def embed_all(encoder_or_cache, texts, progress):
@@ -350,7 +366,11 @@ def train(
         "created": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
         "embedding": {"model": encoder.name, "dimension": int(settings.embedding_dim)},
         "lexical": settings.lexical_spec().to_dict() if settings.lexical_spec() else None,
-        "aggregation": {"pool": "max", "whole_document_max_chars": WHOLE_DOCUMENT_MAX_CHARS},
+        "aggregation": {"pool": "max", "whole_weight": settings.whole_weight, "whole_document_max_chars": WHOLE_DOCUMENT_MAX_CHARS},
+        "decision": {
+            "count_prior": fitted.prior.to_dict() if fitted.prior else None,
+            "hierarchy": "a present sub-code makes its ancestors present",
+        },
         "categories": categories,
         "uncovered": uncovered,
         "settings": {k: v for k, v in vars(settings).items()},

@@ -1,0 +1,113 @@
+"""From document scores to codes: per-category thresholds, a cap on how many categories a
+document of its length carries, and PA-X's hierarchy.
+
+A document is scored by its best clause for every category, so the more clauses it has, the
+more generic sentences pass some threshold: thresholds chosen on one-paragraph summaries code a
+full agreement with two to three times as many categories as PA-X does. PA-X's own codings say
+how many categories an agreement of a given length carries (log count against log length, over
+all coded agreements); a document keeps at most that many of the categories that pass their
+thresholds, the highest-scoring ones. A sub-code is never present without its parent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from statistics import NormalDist
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class CountPrior:
+    """How many categories PA-X codes for an agreement of ``chars`` characters:
+    ``log1p(count) = intercept + slope * log(max(chars, min_chars))`` plus a normal residual of
+    standard deviation ``residual_std``, a least-squares fit over coded agreements whose length is
+    known. The cap is the count at ``quantile`` of that distribution: it binds on over-coding, not
+    on a document that carries more than the typical number of codes for its length.
+    """
+
+    intercept: float
+    slope: float
+    residual_std: float = 0.0
+    quantile: float = 0.75
+    min_chars: int = 200
+    n_agreements: int = 0
+
+    def expected(self, chars) -> np.ndarray:
+        """The typical (median) number of categories, array like ``chars``."""
+        x = np.log(np.maximum(np.asarray(chars, dtype=np.float64), self.min_chars))
+        return np.expm1(self.intercept + self.slope * x)
+
+    def cap(self, chars) -> np.ndarray:
+        """The most categories a document of ``chars`` characters keeps (at least 1)."""
+        z = NormalDist().inv_cdf(self.quantile) * self.residual_std
+        return np.maximum(1, np.ceil(np.expm1(np.log1p(self.expected(chars)) + z) - 1e-9)).astype(int)
+
+    @classmethod
+    def fit(cls, chars, counts, **options) -> "CountPrior":
+        """chars, counts : arrays (n_agreements,), the length of each agreement's text and its number of codes."""
+        chars, counts = np.asarray(chars, dtype=np.float64), np.asarray(counts, dtype=np.float64)
+        keep = (chars > 0) & np.isfinite(chars)
+        x = np.log(np.maximum(chars[keep], options.get("min_chars", cls.min_chars)))
+        y = np.log1p(counts[keep])
+        if keep.sum() < 3 or np.ptp(x) == 0:
+            raise ValueError(f"a count prior needs agreements of at least two lengths; got {int(keep.sum())} agreement(s)")
+        slope, intercept = np.polyfit(x, y, 1)
+        residual = y - (intercept + slope * x)
+        return cls(float(intercept), float(slope), float(residual.std(ddof=2)), n_agreements=int(keep.sum()), **options)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict | None) -> "CountPrior | None":
+        return None if not d else cls(**d)
+
+
+def ancestor_lists(parents: list[str | None], codes: list[str]) -> list[list[int]]:
+    """For each code, the column indices of its modelled ancestors, nearest first."""
+    col = {c: j for j, c in enumerate(codes)}
+    parent_of = dict(zip(codes, parents))
+    out = []
+    for code in codes:
+        chain, seen, p = [], {code}, parent_of.get(code)
+        while p is not None and p not in seen:
+            seen.add(p)
+            if p in col:
+                chain.append(col[p])
+            p = parent_of.get(p)
+        out.append(chain)
+    return out
+
+
+def decide(
+    scores: np.ndarray,
+    thresholds: np.ndarray,
+    *,
+    chars=None,
+    prior: CountPrior | None = None,
+    ancestors: list[list[int]] | None = None,
+) -> np.ndarray:
+    """Which categories are present, bool array like ``scores``.
+
+    scores : (n_docs, n_cat) document scores; thresholds : (n_cat,)
+    chars : (n_docs,) characters of scored text per document, needed with ``prior``
+    prior : keep at most ``prior.cap(chars)`` categories per document, the highest-scoring
+    ancestors : from :func:`ancestor_lists`; a present sub-code makes its ancestors present
+    """
+    scores = np.atleast_2d(np.asarray(scores, dtype=np.float64))
+    present = scores >= np.asarray(thresholds)[None, :]
+    if prior is not None and chars is not None and scores.shape[1]:
+        m = np.where(present, scores, -np.inf)
+        caps = prior.cap(np.asarray(chars))
+        order = np.argsort(-m, axis=1, kind="stable")
+        ranks = np.empty_like(order)
+        np.put_along_axis(ranks, order, np.arange(scores.shape[1])[None, :].repeat(len(scores), 0), axis=1)
+        present &= ranks < caps[:, None]
+    if ancestors is not None:
+        for j, chain in enumerate(ancestors):
+            if chain:
+                rows = present[:, j]
+                if rows.any():
+                    present[np.ix_(rows, chain)] = True
+    return present
