@@ -143,6 +143,9 @@ def predict(inputs, model_path, fmt, output, show_all, threshold, top_k, text_co
         for coded in batches:
             counts["coded"] += len(coded)
             bar.update(len(coded))
+            for coding in coded:
+                for warning in coding.warnings:
+                    _echo_err(f"Warning: {coding.document or coding.id}: {warning}")
             yield coded
 
     # a bar on a terminal only (disable=None), so logs and pipes stay clean; none when the codings

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .names import mask_names
+
 DEFAULT_BUCKETS = 2**18
 NGRAM_RANGE = (1, 2)
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"
@@ -71,13 +73,16 @@ def combine(embeddings: np.ndarray, counts):
     return sp.hstack([sp.csr_matrix(np.asarray(embeddings, dtype=np.float32)), counts], format="csr", dtype=np.float32)
 
 
-def featurize(texts: list[str], encoder, spec: LexicalSpec | None) -> np.ndarray:
+def featurize(texts: list[str], encoder, spec: LexicalSpec | None, *, names: str = "kept", progress: bool = False) -> np.ndarray:
     """Features of ``texts`` for a model: embeddings alone when ``spec`` is None (older models),
     else embeddings followed by hashed n-gram counts (a CSR matrix).
 
     encoder : anything with ``encode(texts) -> (n_texts, dim)`` (an Encoder or an embedding cache).
+    names : "masked" to replace names by X first (:mod:`classify.names`), as the model was trained.
     """
-    embeddings = encoder.encode(list(texts))
+    if names == "masked":
+        texts = [mask_names(t) for t in texts]
+    embeddings = encoder.encode(list(texts), progress=progress) if progress else encoder.encode(list(texts))
     if spec is None:
         return embeddings
     return combine(embeddings, hashed_counts(texts, spec))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -62,6 +63,7 @@ class Coding:
     document: str | None
     categories: list[CategoryResult]
     n_clauses: int
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def present(self) -> list[CategoryResult]:
@@ -71,18 +73,45 @@ class Coding:
 def document_units(text_or_pages) -> tuple[list[Clause], list[str]]:
     """The clauses that can be evidence, and the texts to score: each provision without its
     negated sentences, plus the whole text if it is short and one paragraph (split into clauses
-    only at sentence ends). Titles, page furniture and wholly negated provisions are not scored,
-    unless the document has nothing else."""
-    clauses = segment(text_or_pages)
-    scored = [c for c in clauses if c.kind == "provision"] or clauses
-    units = [(c, affirmed(c.text)) for c in scored]
-    units = [(c, t) for c, t in units if t] or units
-    clauses, texts = [c for c, _ in units], [t or c.text for c, t in units]
+    only at sentence ends). Titles, page furniture and wholly negated provisions are never scored."""
+    units = [(c, affirmed(c.text)) for c in segment(text_or_pages) if c.kind == "provision"]
+    clauses, texts = [c for c, t in units if t], [t for _, t in units if t]
     whole = text_or_pages if isinstance(text_or_pages, str) else "\n\n".join(text_or_pages)
     whole = affirmed(whole.strip())
-    if whole and len(whole) <= WHOLE_DOCUMENT_MAX_CHARS and texts != [whole] and is_one_paragraph(whole):
+    if texts and whole and len(whole) <= WHOLE_DOCUMENT_MAX_CHARS and texts != [whole] and is_one_paragraph(whole):
         texts.append(whole)
     return clauses, texts
+
+
+# Words of commitment, found in nearly every provision of an agreement or joint statement
+_COMMITS = re.compile(
+    r"(?i)\b(?:shall|will|agree[sd]?|agreement|undertake[sn]?|undertook|commit(?:s|ted|ment)?|must|decide[sd]?|reaffirm(?:s|ed)?"
+    r"|call(?:s|ed)?\s+(?:up)?on|welcome[sd]?|condemn(?:s|ed)?|urge[sd]?|resolve[sd]?|declare[sd]?|recogni[sz]e[sd]?"
+    r"|accept(?:s|ed)?|pledge[sd]?|request(?:s|ed)?|ensure[sd]?|guarantee[sd]?|parties|party)\b"
+)
+# Words of a report about events: a news story, not the text of an agreement
+_REPORTS = re.compile(
+    r"(?i)\b(?:said|says|told|according\s+to|reported(?:ly)?|spokes(?:man|woman|person)|journalists?|reporters?|analysts?"
+    r"|correspondent|interview|tweeted|press\s+conference|fans?|match|goals?|scored|league|season|coach|tournament)\b"
+)
+
+
+def reading_warnings(clauses: list[Clause]) -> list[str]:
+    """Why a document may not be coded as PA-X would code it: it has no provision to score, or
+    its clauses read like a report about events (a news story, a sports article) rather than the
+    text of an agreement or statement."""
+    if not clauses:
+        return ["no provision to code: the text holds only titles, page furniture or negated sentences"]
+    if len(clauses) < 3:
+        return []
+    commits = sum(bool(_COMMITS.search(c.text)) for c in clauses) / len(clauses)
+    reports = sum(bool(_REPORTS.search(c.text)) for c in clauses) / len(clauses)
+    if reports > commits or commits < 0.25:
+        return [
+            f"does not read like an agreement or statement ({commits:.0%} of its clauses commit to anything, "
+            f"{reports:.0%} report what someone said or did); PA-X codes agreements, so these codes may be wrong"
+        ]
+    return []
 
 
 def scored_chars(clauses: list[Clause]) -> int:
@@ -105,50 +134,11 @@ def pool_units(unit_scores: np.ndarray, owner: np.ndarray, n_docs: int) -> np.nd
     return out
 
 
-def whole_document_rows(U, owner: np.ndarray, n_docs: int, n_dense: int | None = None):
-    """One feature row per document that stands for all of it: the mean of its units' embeddings
-    (unit length again) beside the sum of their n-gram counts. For raw texts (the baselines),
-    the units' texts joined.
-
-    U : (n_units, ...) dense embeddings, CSR [embedding | n-gram counts] with ``n_dense``
-    embedding columns, or an object array of texts.
-    """
-    import scipy.sparse as sp
-
-    if isinstance(U, np.ndarray) and U.dtype == object:
-        parts = [[] for _ in range(n_docs)]
-        for text, o in zip(U, owner):
-            parts[o].append(text)
-        return np.array(["\n\n".join(p) for p in parts], dtype=object)
-    A = sp.csr_matrix((np.ones(len(owner), dtype=np.float32), (owner, np.arange(len(owner)))), shape=(n_docs, len(owner)))
-    if not sp.issparse(U):
-        dense = np.asarray(A @ np.asarray(U, dtype=np.float32))
-        return dense / np.maximum(np.linalg.norm(dense, axis=1, keepdims=True), 1e-12)
-    rows = (A @ U.tocsr()).tocsr()
-    n_dense = rows.shape[1] if n_dense is None else n_dense
-    dense = rows[:, :n_dense].toarray()
-    dense /= np.maximum(np.linalg.norm(dense, axis=1, keepdims=True), 1e-12)
-    return sp.hstack([sp.csr_matrix(dense), rows[:, n_dense:]], format="csr")
-
-
-def score_documents(estimator, U, owner: np.ndarray, n_docs: int, *, whole_weight: float = 0.0):
-    """Unit scores (n_units, n_cat) and document scores (n_docs, n_cat).
-
-    A document's score is ``(1 - whole_weight)`` times its best unit's score plus
-    ``whole_weight`` times the score of its whole-document row (:func:`whole_document_rows`):
-    the best clause says a category is there, the whole text says how much the document is about
-    it, which ranks categories better on long documents than the best clause alone.
-    Training chooses thresholds on scores made by this same function.
-    """
+def score_documents(estimator, U, owner: np.ndarray, n_docs: int):
+    """Unit scores (n_units, n_cat) and document scores (n_docs, n_cat), the best unit's.
+    Training chooses thresholds on scores made by this same function."""
     unit_scores = estimator.predict_proba(U)
-    pooled = pool_units(unit_scores, owner, n_docs)
-    if whole_weight and len(owner):
-        has_units = np.bincount(owner, minlength=n_docs) > 0
-        whole = np.zeros_like(pooled)
-        rows = whole_document_rows(U, owner, n_docs, getattr(estimator, "n_dense", None))
-        whole[has_units] = estimator.predict_proba(rows[np.flatnonzero(has_units)])
-        pooled = np.where(has_units[:, None], (1 - whole_weight) * pooled + whole_weight * whole, pooled).astype(np.float32)
-    return unit_scores, pooled
+    return unit_scores, pool_units(unit_scores, owner, n_docs)
 
 
 def decide_documents(model: Model, pooled: np.ndarray, thresholds: np.ndarray, chars, *, use_prior: bool = True) -> np.ndarray:
@@ -186,11 +176,11 @@ def code_documents(
     thresholds = np.array([threshold if threshold is not None else c.threshold for c in categories], dtype=np.float32)
     per_doc = [document_units(d.pages) for d in documents]
     all_texts = [t for _, texts in per_doc for t in texts]
-    features = featurize(all_texts, encoder, LexicalSpec.from_dict(model.manifest.get("lexical"))) if all_texts else None
+    names = (model.manifest.get("text") or {}).get("names", "kept")
+    features = featurize(all_texts, encoder, LexicalSpec.from_dict(model.manifest.get("lexical")), names=names) if all_texts else None
     owner = np.repeat(np.arange(len(documents)), [len(texts) for _, texts in per_doc])
     if len(all_texts):
-        whole_weight = (model.manifest.get("aggregation") or {}).get("whole_weight", 0.0)
-        scores, pooled = score_documents(model.estimator, features, owner, len(documents), whole_weight=whole_weight)
+        scores, pooled = score_documents(model.estimator, features, owner, len(documents))
     else:
         scores, pooled = np.zeros((0, len(categories))), np.zeros((len(documents), len(categories)), dtype=np.float32)
     decided = decide_documents(model, pooled, thresholds, [scored_chars(clauses) for clauses, _ in per_doc], use_prior=threshold is None)
@@ -214,7 +204,7 @@ def code_documents(
             results.append(
                 CategoryResult(cat.code, cat.name, cat.group, round(float(doc_scores[j]), 4), round(float(thresholds[j]), 4), present, evidence)
             )
-        codings.append(Coding(doc.id, doc.source, results, len(clauses)))
+        codings.append(Coding(doc.id, doc.source, results, len(clauses), reading_warnings(clauses)))
         if progress is not None:
             progress(1)
     return codings

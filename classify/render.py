@@ -33,6 +33,7 @@ def as_dict(coding: Coding) -> dict:
         "id": coding.id,
         "document": coding.document,
         "n_clauses": coding.n_clauses,
+        "warnings": list(coding.warnings),
         "categories": [
             {"code": c.code, "name": c.name, "group": c.group, "probability": c.probability, "threshold": c.threshold,
              "present": c.present,
@@ -44,7 +45,7 @@ def as_dict(coding: Coding) -> dict:
 
 def _text_sheet(coding: Coding, show_all: bool) -> list[str]:
     title = f"{coding.id}" + (f"  ({coding.document})" if coding.document and coding.document != coding.id else "")
-    out = [title, "=" * len(title), f"{len(coding.present)} categories present, {coding.n_clauses} clauses read", ""]
+    out = [title, "=" * len(title), f"{len(coding.present)} categories present, {coding.n_clauses} clauses read", *(f"Warning: {w}" for w in coding.warnings), ""]
     groups = _groups(coding, show_all)
     if not groups:
         out += ["No PA-X category passes its threshold.", ""]
@@ -62,7 +63,7 @@ def _text_sheet(coding: Coding, show_all: bool) -> list[str]:
 
 
 def _markdown_sheet(coding: Coding, show_all: bool) -> list[str]:
-    out = [f"# {coding.id}", "", f"{len(coding.present)} categories present, {coding.n_clauses} clauses read.", ""]
+    out = [f"# {coding.id}", "", f"{len(coding.present)} categories present, {coding.n_clauses} clauses read.", *(f"\n**Warning:** {w}." for w in coding.warnings), ""]
     for group, cats in _groups(coding, show_all).items():
         out += [f"## {group}", ""]
         for c in cats:

@@ -66,6 +66,8 @@ def is_heading(piece: str) -> bool:
     words = re.findall(r"[^\W\d_][\w'-]*", body)
     if not words or len(words) > 12 or body.rstrip().endswith("."):
         return False
+    if body != piece and len(words) <= 8 and words[0][0].isupper():  # "3. Prisoner release"
+        return True
     letters = [ch for ch in body if ch.isalpha()]
     if sum(ch.isupper() for ch in letters) >= 0.7 * len(letters):
         return True
@@ -147,6 +149,7 @@ def segment_text(text: str, *, page: int | None = None, max_chars: int = 600, mi
     spans = _strip([(0, len(text))], text)
     spans = _strip(_split(spans, _PARAGRAPH, text), text)
     spans = _strip(_split(spans, _ITEM, text), text)
+    spans = _peel_furniture_lines(spans, text)
     out: list[Clause] = []
     provisions: list[tuple[int, int]] = []
     heading_start = None  # a section heading waiting for the provision under it
@@ -192,6 +195,27 @@ def segment_text(text: str, *, page: int | None = None, max_chars: int = 600, mi
 def _title(text, start, end, page):
     piece = text[start:end].rstrip()
     return Clause(piece, start, start + len(piece), page, "title")
+
+
+def _peel_furniture_lines(spans, text):
+    """Spans with furniture lines at their start or end ("Read more: ...", a URL, a byline) split
+    off into spans of their own."""
+    out = []
+    for start, end in spans:
+        lines = _strip(_split([(start, end)], re.compile(r"\n"), text), text)
+        if len(lines) < 2:
+            out.append((start, end))
+            continue
+        head, tail = 0, len(lines)
+        while head < tail and is_boilerplate(text[slice(*lines[head])]):
+            head += 1
+        while tail > head and is_boilerplate(text[slice(*lines[tail - 1])]):
+            tail -= 1
+        out += lines[:head]
+        if head < tail:
+            out.append((lines[head][0], lines[tail - 1][1]))
+        out += lines[tail:]
+    return out
 
 
 def _peel_title_lines(spans, text):

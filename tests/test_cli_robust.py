@@ -196,7 +196,8 @@ def test_random_bytes_give_a_clean_error_or_a_valid_result(session_model, fake_e
         assert_clean_stderr(r.stderr)
         if r.exit_code == 0:
             [coding] = json.loads(r.stdout)
-            assert coding["id"] == doc_id and coding["n_clauses"] >= 1
+            # a lone title or a line of furniture codes nothing, and says so
+            assert coding["id"] == doc_id and (coding["n_clauses"] >= 1 or coding["warnings"])
             assert {c["code"] for c in coding["categories"]} == {"Ce", "TjPrire", "GeWom", "HrDet"}
         else:
             assert r.exit_code == 1 and r.stdout == ""

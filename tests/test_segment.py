@@ -43,3 +43,68 @@ def test_pages_are_numbered_from_one():
 
 def test_blank_text_has_no_clauses():
     assert segment_text("  \n\n \t ") == []
+
+
+NEWS_PAGE = """World | Africa > Peace talks
+By Jane Reporter
+12 March 2026
+https://news.example.org/world/eastland-westmark-statement
+JOINT STATEMENT ON THE CESSATION OF HOSTILITIES
+between the Government of Eastland and the Westmark Liberation Front
+
+The Parties, meeting in Geneva, have agreed as follows:
+
+Article 1. Cessation of hostilities
+
+The Parties shall cease all hostilities from 00:00 on 1 April 2026.
+
+Article 2. Protection of civilians
+Both Parties shall protect civilians and allow humanitarian access to all areas.
+
+Done at Geneva on 12 March 2026.
+
+Read more: talks in Geneva
+Share this article"""
+
+
+def test_titles_and_page_furniture_are_kept_but_not_provisions():
+    clauses = segment_text(NEWS_PAGE)
+    kinds = {c.text: c.kind for c in clauses}
+    assert kinds["World | Africa > Peace talks"] == "boilerplate"
+    assert kinds["By Jane Reporter"] == "boilerplate"
+    assert kinds["12 March 2026"] == "boilerplate"
+    assert kinds["https://news.example.org/world/eastland-westmark-statement"] == "boilerplate"
+    assert kinds["JOINT STATEMENT ON THE CESSATION OF HOSTILITIES"] == "title"
+    assert kinds["between the Government of Eastland and the Westmark Liberation Front"] == "title"
+    assert kinds["Done at Geneva on 12 March 2026."] == "boilerplate"
+    assert kinds["Read more: talks in Geneva"] == "boilerplate"
+    assert [c.text for c in clauses if c.kind == "provision"] == [
+        "The Parties, meeting in Geneva, have agreed as follows:",
+        "Article 1. Cessation of hostilities\n\nThe Parties shall cease all hostilities from 00:00 on 1 April 2026.",
+        "Article 2. Protection of civilians\nBoth Parties shall protect civilians and allow humanitarian access to all areas.",
+    ]
+
+
+def test_a_heading_on_its_own_paragraph_joins_the_provision_under_it():
+    text = "The Parties agree as follows on every matter below.\n\nSECURITY ARRANGEMENTS\n\n3. Prisoner release\n\n1.\nAll prisoners shall be released within thirty days."
+    provisions = [c.text for c in segment_text(text) if c.kind == "provision"]
+    # only the nearest heading joins; a bare number between it and its text joins too
+    assert provisions[-1] == "3. Prisoner release\n\n1.\nAll prisoners shall be released within thirty days."
+    assert [c.kind for c in segment_text(text) if c.text == "SECURITY ARRANGEMENTS"] == ["title"]
+
+
+def test_section_numbers_are_not_dates():
+    text = "The Parties agree as follows on every matter below.\n\n1.2.10.\n\nThe commission shall meet every month."
+    assert all(c.kind == "provision" for c in segment_text(text))
+
+
+def test_negated_and_reported_sentences_are_not_affirmed():
+    from classify.segment import affirmed
+
+    assert affirmed("No agreement was reached on a ceasefire.") == ""
+    assert affirmed("Amnesty was not discussed.") == ""
+    assert affirmed("The Parties agreed a ceasefire. The release of prisoners was not discussed.") == "The Parties agreed a ceasefire."
+    # prohibitions and renunciations are provisions
+    for provision in ["No person shall be detained without trial.", "The Parties shall not use force.",
+                      "The Parties rejected the use of violence in all its forms."]:
+        assert affirmed(provision) == provision

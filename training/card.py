@@ -19,7 +19,10 @@ def model_card(manifest: dict) -> str:
             if manifest.get("lexical")
             else "one logistic regression per category over clause embeddings"
         )
-        + "; a document's score for a category is its best clause's (a one-paragraph document is also scored whole).",
+        + "; a document's score for a category is its best clause's (a one-paragraph document is also scored whole; "
+        "titles, page furniture and negated sentences are not scored).",
+        "",
+        _decision(manifest),
         "",
         "## Training data",
         "",
@@ -53,3 +56,15 @@ def model_card(manifest: dict) -> str:
     lines += ["", f"## Categories not covered ({len(unc)})", ""]
     lines += [f"- {u['code']} ({u['name']}): {u['reason']}" for u in unc]
     return "\n".join(lines) + "\n"
+
+
+def _decision(manifest: dict) -> str:
+    prior = (manifest.get("decision") or {}).get("count_prior")
+    text = "A category is present when its score passes its threshold"
+    if prior:
+        text += (
+            f", and among the document's highest-scoring categories: at most the number of codes that PA-X gives "
+            f"{prior['quantile']:.0%} of agreements of the document's length (log1p(count) = {prior['intercept']:.2f} + "
+            f"{prior['slope']:.3f} x log(characters), residual sd {prior['residual_std']:.2f}, fitted on {prior['n_agreements']} agreements)"
+        )
+    return text + ". A present sub-code makes its parent present. `--threshold` replaces the thresholds and lifts the cap."

@@ -100,7 +100,7 @@ def build_training_set(data: PaxData, codes: list[str], *, use_fulltext_clauses:
     clause_texts = [(agt, text, "provision") for agt, text in zip(provisions.AgtId, provisions.text)]
     if use_fulltext_clauses:
         for agt, text in zip(data.fulltexts().AgtId, data.fulltexts().text):
-            clause_texts += [(agt, c.text, "fulltext_clause") for c in segment(text)]
+            clause_texts += [(agt, c.text, "fulltext_clause") for c in segment(text) if c.kind == "provision"]
     quoted = data.quotes.groupby(["AgtId", "text"])["code"].apply(set)
     quoted_keys = set(quoted.index)
     for agt, text, kind in clause_texts:

@@ -427,7 +427,7 @@ def evaluate(
                 if not len(items):
                     continue
                 units = np.isin(suite.owner, items)
-                pooled = document_scores(fitted.estimator, suite_features[suite.name][units], suite.owner[units], suite.n_items, settings.whole_weight)[items]
+                pooled = document_scores(fitted.estimator, suite_features[suite.name][units], suite.owner[units], suite.n_items)[items]
                 scores[suite.name][system][items] = pooled
                 if suite.decision == "top_k":
                     preds[suite.name][system][items] = _top_k(pooled, top_k)

@@ -15,7 +15,8 @@ from classify.decision import CountPrior
 from classify.embed import Encoder
 from classify.errors import DataError
 from classify.estimator import ClauseClassifier, HybridClassifier
-from classify.features import LexicalSpec, combine, hashed_counts
+from classify.features import LexicalSpec
+from classify.features import featurize as classify_featurize
 from classify.modelio import MANIFEST, Model, library_versions, read_manifest, save_model, sha256
 from classify.predict import WHOLE_DOCUMENT_MAX_CHARS, score_documents
 
@@ -48,8 +49,8 @@ class TrainSettings:
     # Weight of a clause's negative label for a code no clause is positive for (dataset.weak_negatives)
     weak_negative_weight: float = 0.2
     embedding_dim: int = 384  # set from the encoder by prepare()
-    # Share of the whole-document row in a document's score (classify.predict.score_documents)
-    whole_weight: float = 0.5
+    # "masked": names replaced by X before scoring, in training and prediction (classify.names)
+    names: str = "masked"
 
     def sample_weight(self, ts) -> np.ndarray:
         """Per training row and category, array like ts.Y: 1 for agreement-level text,
@@ -124,13 +125,13 @@ def f1_summary(labels: np.ndarray, scores: np.ndarray, thresholds: np.ndarray) -
     return {"micro_f1": round(micro, 4), "macro_f1": round(float(np.mean(list(per.values()))), 4), "per_category": per}
 
 
-def document_scores(estimator, U, owner: np.ndarray, n_docs: int, whole_weight: float = 0.0) -> np.ndarray:
+def document_scores(estimator, U, owner: np.ndarray, n_docs: int) -> np.ndarray:
     """Document scores from a fitted estimator, as ``classify predict`` makes them.
 
     U : features of the units, (n_units, ...); owner : (n_units,) -> array (n_docs, n_cat).
     Threshold choice and ``classify evaluate`` both score documents through here.
     """
-    return score_documents(estimator, U, owner, n_docs, whole_weight=whole_weight)[1]
+    return score_documents(estimator, U, owner, n_docs)[1]
 
 
 def group_folds(groups: np.ndarray, n_folds: int) -> list[frozenset]:
@@ -200,7 +201,7 @@ def out_of_fold_scores(
         if not len(test_docs):  # a fold of processes that have no document here
             continue
         units = np.isin(docs.owner, test_docs)
-        pooled = document_scores(fit(exclude | fold), U[units], docs.owner[units], n_docs, settings.whole_weight)
+        pooled = document_scores(fit(exclude | fold), U[units], docs.owner[units], n_docs)
         scores[test_docs] = pooled[test_docs]
     return scores
 
@@ -242,10 +243,6 @@ def count_prior(docs: DocumentSet, used: np.ndarray) -> CountPrior | None:
         return None
     counts = (docs.labels[known] == 1).sum(axis=1)
     return CountPrior.fit(docs.agreement_chars[known], counts)
-
-
-def embed_all(encoder_or_cache, texts, progress):
-    return encoder_or_cache.encode(list(texts), progress=progress)
 
 
 @dataclass
@@ -303,9 +300,9 @@ def prepare(
     spec = settings.lexical_spec()
 
     def featurize(texts):
-        embeddings = embed_all(cache, texts, progress)
-        settings.embedding_dim = int(embeddings.shape[1])
-        return embeddings if spec is None else combine(embeddings, hashed_counts(texts, spec))
+        features = classify_featurize(texts, cache, spec, names=settings.names, progress=progress)
+        settings.embedding_dim = int(features.shape[1] - (spec.n_buckets if spec else 0))
+        return features
 
     t0 = time.perf_counter()
     X = featurize(ts.texts)
@@ -366,7 +363,8 @@ def train(
         "created": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
         "embedding": {"model": encoder.name, "dimension": int(settings.embedding_dim)},
         "lexical": settings.lexical_spec().to_dict() if settings.lexical_spec() else None,
-        "aggregation": {"pool": "max", "whole_weight": settings.whole_weight, "whole_document_max_chars": WHOLE_DOCUMENT_MAX_CHARS},
+        "aggregation": {"pool": "max", "whole_document_max_chars": WHOLE_DOCUMENT_MAX_CHARS},
+        "text": {"names": settings.names},
         "decision": {
             "count_prior": fitted.prior.to_dict() if fitted.prior else None,
             "hierarchy": "a present sub-code makes its ancestors present",
