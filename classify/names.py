@@ -5,11 +5,14 @@ descriptions such as "The Government of X and the Y Front agreed ...", and names
 categories: with the first models, putting another country's name into a statement changed one
 decision in ten. A capitalised word in the middle of a sentence that is not one of the words that
 agreements capitalise for what they are (Government, Parties, Commission, United Nations, ...) is
-taken for a name and replaced by ``X``, in training and prediction alike.
+taken for a name when its lower-case form is no English word (the ``english-words`` lists:
+Webster's 2nd and GCIDE), so "Cessation of Hostilities" stays and "Darfur" goes, and replaced by
+``X``, in training and prediction alike.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 
 MASK = "X"
@@ -48,14 +51,43 @@ _WORD = re.compile(r"[^\W\d_][\w'\u2019.-]*[\w]|[^\W\d_]")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n\u2022*()\[\]\"\u201c]|\d[.)])\s*$")
 
 
+@functools.lru_cache(maxsize=1)
+def english_words() -> frozenset:
+    """Lower-case English words (proper nouns, capitalised in the lists, are left out)."""
+    from english_words import get_english_words_set
+
+    return frozenset(w for w in get_english_words_set(["web2", "gcide"], lower=False, alpha=True) if w.islower())
+
+
+def is_name(word: str) -> bool:
+    """A capitalised word that names someone or somewhere: not in ``KEEP``, and an acronym or no
+    lower-case English word."""
+    lower = word.lower().rstrip(".")
+    if not word[0].isupper() or lower in KEEP:
+        return False
+    if word.isupper() and len(word) > 1:
+        return True
+    stem = lower.replace("\u2019", "'").split("'")[0]
+    return not any(form in english_words() for form in _forms(stem))
+
+
+def _forms(word: str) -> list[str]:
+    """``word`` and the lemmas it may inflect: "measures" -> measure, "agreed" -> agree."""
+    forms = [word]
+    for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ied", "y"), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e")):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            forms.append(word[: -len(suffix)] + repl)
+    return forms + [f.replace("isa", "iza").replace("ise", "ize") for f in forms if "is" in f]  # British spelling
+
+
 def mask_names(text: str) -> str:
-    """``text`` with names replaced by ``X``: a capitalised word that is not sentence-initial
-    and not in ``KEEP`` (and an all-capitals acronym not in ``KEEP``). Runs of names become one X."""
+    """``text`` with names (:func:`is_name`) replaced by ``X``, except a sentence's first word
+    unless it is an acronym. A run of names becomes one X."""
     out, last = [], 0
     previous_masked_end = None
     for m in _WORD.finditer(text):
         word = m.group()
-        if not word[0].isupper() or word.lower().rstrip(".") in KEEP:
+        if not is_name(word):
             continue
         if _SENTENCE_START.search(text[max(0, m.start() - 4) : m.start()]) and not word.isupper():
             continue  # "The", "Each", "Sudan": the first word of a sentence may be any word
