@@ -93,7 +93,7 @@ def cli(debug):
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv", "markdown"]), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here (atomically) instead of stdout.")
 @click.option("--all", "show_all", is_flag=True, help="Also list absent categories (\"No specific mention\").")
-@click.option("--threshold", type=click.FloatRange(0, 1), help="One threshold for every category instead of the model's.")
+@click.option("--threshold", type=click.FloatRange(0, 1), help="One threshold for every category instead of the model's; also lifts the cap on how many categories a document of its length gets.")
 @click.option("--top-k", type=click.IntRange(1, 20), default=3, show_default=True, help="Evidence clauses per category.")
 @click.option("--text-column", help="For CSV inputs: the column holding each document's text.")
 @click.option("--id-column", help="For CSV inputs: the column holding each document's id.")

@@ -104,10 +104,15 @@ def decide(
         ranks = np.empty_like(order)
         np.put_along_axis(ranks, order, np.arange(scores.shape[1])[None, :].repeat(len(scores), 0), axis=1)
         present &= ranks < caps[:, None]
-    if ancestors is not None:
-        for j, chain in enumerate(ancestors):
-            if chain:
-                rows = present[:, j]
-                if rows.any():
-                    present[np.ix_(rows, chain)] = True
+    return with_ancestors(present, ancestors) if ancestors is not None else present
+
+
+def with_ancestors(present: np.ndarray, ancestors: list[list[int]]) -> np.ndarray:
+    """``present`` (n_docs, n_cat) with the ancestors of every present category made present."""
+    present = present.copy()
+    for j, chain in enumerate(ancestors):
+        if chain:
+            rows = present[:, j]
+            if rows.any():
+                present[np.ix_(rows, chain)] = True
     return present

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .decision import CountPrior, ancestor_lists, decide
+from .decision import CountPrior, ancestor_lists, decide, with_ancestors
 from .modelio import Model
 from .features import LexicalSpec, featurize
 from .segment import Clause, affirmed, segment, segment_text
@@ -53,6 +53,8 @@ class CategoryResult:
     threshold: float
     present: bool
     evidence: list[Evidence] = field(default_factory=list)
+    # sub-codes whose presence made this category present (PA-X codes a parent with its sub-code)
+    implied_by: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -141,14 +143,25 @@ def score_documents(estimator, U, owner: np.ndarray, n_docs: int):
     return unit_scores, pool_units(unit_scores, owner, n_docs)
 
 
-def decide_documents(model: Model, pooled: np.ndarray, thresholds: np.ndarray, chars, *, use_prior: bool = True) -> np.ndarray:
-    """Present categories of documents, bool (n_docs, n_cat): the model's thresholds, its count
-    prior (unless ``use_prior`` is False, as with a user's ``--threshold``) and the hierarchy."""
+def decide_documents(model: Model, pooled: np.ndarray, thresholds: np.ndarray, chars, *, use_prior: bool = True):
+    """Present categories of documents: the model's thresholds, its count prior (unless
+    ``use_prior`` is False, as with a user's ``--threshold``) and the hierarchy.
+
+    Returns ``present``, bool (n_docs, n_cat), and ``implied_by``: (document, category) -> the
+    present sub-codes that made a category present that was not present on its own.
+    """
     decision = model.manifest.get("decision") or {}
     prior = CountPrior.from_dict(decision.get("count_prior")) if use_prior else None
-    categories = model.categories
-    ancestors = ancestor_lists([c.parent for c in categories], [c.code for c in categories])
-    return decide(pooled, thresholds, chars=np.asarray(chars), prior=prior, ancestors=ancestors)
+    codes = [c.code for c in model.categories]
+    ancestors = ancestor_lists([c.parent for c in model.categories], codes)
+    selected = decide(pooled, thresholds, chars=np.asarray(chars), prior=prior)
+    present = with_ancestors(selected, ancestors)
+    implied_by = {}
+    for d, k in zip(*np.nonzero(selected)):
+        for j in ancestors[k]:
+            if not selected[d, j]:
+                implied_by.setdefault((int(d), j), []).append(codes[k])
+    return present, implied_by
 
 
 def code_documents(
@@ -183,7 +196,7 @@ def code_documents(
         scores, pooled = score_documents(model.estimator, features, owner, len(documents))
     else:
         scores, pooled = np.zeros((0, len(categories))), np.zeros((len(documents), len(categories)), dtype=np.float32)
-    decided = decide_documents(model, pooled, thresholds, [scored_chars(clauses) for clauses, _ in per_doc], use_prior=threshold is None)
+    decided, implied_by = decide_documents(model, pooled, thresholds, [scored_chars(clauses) for clauses, _ in per_doc], use_prior=threshold is None)
     codings = []
     offset = 0
     for d, (doc, (clauses, texts)) in enumerate(zip(documents, per_doc)):
@@ -202,7 +215,8 @@ def code_documents(
                     if rank == 0 or s >= thresholds[j]:
                         evidence.append(Evidence(clauses[i].text, round(s, 4), clauses[i].page))
             results.append(
-                CategoryResult(cat.code, cat.name, cat.group, round(float(doc_scores[j]), 4), round(float(thresholds[j]), 4), present, evidence)
+                CategoryResult(cat.code, cat.name, cat.group, round(float(doc_scores[j]), 4), round(float(thresholds[j]), 4), present, evidence,
+                               implied_by.get((d, j), []))
             )
         codings.append(Coding(doc.id, doc.source, results, len(clauses), reading_warnings(clauses)))
         if progress is not None:

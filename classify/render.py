@@ -22,6 +22,10 @@ def _groups(coding: Coding, show_all: bool):
     return groups
 
 
+def _implied(c) -> str:
+    return f", present through its sub-code {', '.join(c.implied_by)}" if c.implied_by else ""
+
+
 def _quote(ev) -> str:
     where = f"Page {ev.page}: " if ev.page else ""
     return where + " ".join(ev.text.split())
@@ -36,7 +40,7 @@ def as_dict(coding: Coding) -> dict:
         "warnings": list(coding.warnings),
         "categories": [
             {"code": c.code, "name": c.name, "group": c.group, "probability": c.probability, "threshold": c.threshold,
-             "present": c.present,
+             "present": c.present, **({"implied_by": c.implied_by} if c.implied_by else {}),
              "evidence": [{"text": e.text, "score": e.score, **({"page": e.page} if e.page is not None else {})} for e in c.evidence]}
             for c in coding.categories
         ],
@@ -55,7 +59,7 @@ def _text_sheet(coding: Coding, show_all: bool) -> list[str]:
             if not c.present:
                 out.append(f"  {c.name} [{c.code}]: No specific mention.  (p={c.probability:.2f})")
                 continue
-            out.append(f"  {c.name} [{c.code}]  p={c.probability:.2f} (threshold {c.threshold:.2f})")
+            out.append(f"  {c.name} [{c.code}]  p={c.probability:.2f} (threshold {c.threshold:.2f})" + _implied(c))
             for ev in c.evidence:
                 out.append(f"    \u201c{_quote(ev)}\u201d  ({ev.score:.2f})")
         out.append("")
@@ -70,7 +74,7 @@ def _markdown_sheet(coding: Coding, show_all: bool) -> list[str]:
             if not c.present:
                 out.append(f"- **{c.name}** (`{c.code}`): No specific mention.")
                 continue
-            out.append(f"- **{c.name}** (`{c.code}`), p = {c.probability:.2f}")
+            out.append(f"- **{c.name}** (`{c.code}`), p = {c.probability:.2f}" + _implied(c))
             for ev in c.evidence:
                 out.append(f"  > {_quote(ev)} *({ev.score:.2f})*")
         out.append("")

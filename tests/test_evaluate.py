@@ -160,3 +160,9 @@ def test_evaluate_survives_a_partial_corpus_whose_processes_miss_some_folds(pax_
         assert {"samples_f1", "document_micro_f1", "r_precision", "count_ratio", "fp_per_document"} <= set(system)
     # our corpus states each code in words the model learns: the ranking finds them
     assert suites["fulltext"]["model"]["r_precision"] > 0.8
+    from training.report import write_report
+
+    written = {p.name for p in write_report(ev, tmp_path / "report")}
+    assert {"counts_fulltext.png", "counts_clause_bags.png"} <= written
+    report = (tmp_path / "report" / "report.md").read_text()
+    assert "| fulltext | model |" in report and "R-precision" in report
