@@ -6,7 +6,8 @@ more generic sentences pass some threshold: thresholds chosen on one-paragraph s
 full agreement with two to three times as many categories as PA-X does. PA-X's own codings say
 how many categories an agreement of a given length carries (log count against log length, over
 all coded agreements); a document keeps at most that many of the categories that pass their
-thresholds, the highest-scoring ones. A sub-code is never present without its parent.
+thresholds (none above 0.5: a clause given even odds is evidence), the highest-scoring ones. A
+sub-code is never present without its parent.
 """
 
 from __future__ import annotations
@@ -86,6 +87,7 @@ def decide(
     *,
     chars=None,
     prior: CountPrior | None = None,
+    max_threshold: float | None = None,
     ancestors: list[list[int]] | None = None,
 ) -> np.ndarray:
     """Which categories are present, bool array like ``scores``.
@@ -93,10 +95,16 @@ def decide(
     scores : (n_docs, n_cat) document scores; thresholds : (n_cat,)
     chars : (n_docs,) characters of scored text per document, needed with ``prior``
     prior : keep at most ``prior.cap(chars)`` categories per document, the highest-scoring
+    max_threshold : no threshold above this. Thresholds are chosen on one-paragraph summaries,
+        which must spell a category out; a clause that the regression gives even odds or better
+        is evidence for it, and the prior keeps the count in check.
     ancestors : from :func:`ancestor_lists`; a present sub-code makes its ancestors present
     """
     scores = np.atleast_2d(np.asarray(scores, dtype=np.float64))
-    present = scores >= np.asarray(thresholds)[None, :]
+    thresholds = np.asarray(thresholds, dtype=np.float64)
+    if max_threshold is not None:
+        thresholds = np.minimum(thresholds, max_threshold)
+    present = scores >= thresholds[None, :]
     if prior is not None and chars is not None and scores.shape[1]:
         m = np.where(present, scores, -np.inf)
         caps = prior.cap(np.asarray(chars))

@@ -55,6 +55,8 @@ class CategoryResult:
     evidence: list[Evidence] = field(default_factory=list)
     # sub-codes whose presence made this category present (PA-X codes a parent with its sub-code)
     implied_by: list[str] = field(default_factory=list)
+    # passes its threshold, but the document already has as many categories as its length carries
+    capped: bool = False
 
 
 @dataclass
@@ -144,8 +146,9 @@ def score_documents(estimator, U, owner: np.ndarray, n_docs: int):
 
 
 def decide_documents(model: Model, pooled: np.ndarray, thresholds: np.ndarray, chars, *, use_prior: bool = True):
-    """Present categories of documents: the model's thresholds, its count prior (unless
-    ``use_prior`` is False, as with a user's ``--threshold``) and the hierarchy.
+    """Present categories of documents: ``thresholds`` (the model's, no higher than its
+    ``max_threshold``), its count prior (unless ``use_prior`` is False, as with a user's
+    ``--threshold``) and the hierarchy.
 
     Returns ``present``, bool (n_docs, n_cat), and ``implied_by``: (document, category) -> the
     present sub-codes that made a category present that was not present on its own.
@@ -186,7 +189,10 @@ def code_documents(
         At most this many evidence clauses per present category.
     """
     categories = model.categories
+    decision = model.manifest.get("decision") or {}
     thresholds = np.array([threshold if threshold is not None else c.threshold for c in categories], dtype=np.float32)
+    if threshold is None and decision.get("max_threshold") is not None:
+        thresholds = np.minimum(thresholds, np.float32(decision["max_threshold"]))
     per_doc = [document_units(d.pages) for d in documents]
     all_texts = [t for _, texts in per_doc for t in texts]
     names = (model.manifest.get("text") or {}).get("names", "kept")
@@ -197,6 +203,7 @@ def code_documents(
     else:
         scores, pooled = np.zeros((0, len(categories))), np.zeros((len(documents), len(categories)), dtype=np.float32)
     decided, implied_by = decide_documents(model, pooled, thresholds, [scored_chars(clauses) for clauses, _ in per_doc], use_prior=threshold is None)
+    capped = (pooled >= thresholds) & ~decided
     codings = []
     offset = 0
     for d, (doc, (clauses, texts)) in enumerate(zip(documents, per_doc)):
@@ -216,7 +223,7 @@ def code_documents(
                         evidence.append(Evidence(clauses[i].text, round(s, 4), clauses[i].page))
             results.append(
                 CategoryResult(cat.code, cat.name, cat.group, round(float(doc_scores[j]), 4), round(float(thresholds[j]), 4), present, evidence,
-                               implied_by.get((d, j), []))
+                               implied_by.get((d, j), []), bool(capped[d, j]))
             )
         codings.append(Coding(doc.id, doc.source, results, len(clauses), reading_warnings(clauses)))
         if progress is not None:

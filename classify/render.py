@@ -22,6 +22,10 @@ def _groups(coding: Coding, show_all: bool):
     return groups
 
 
+def _capped(c) -> str:
+    return f", passes its threshold {c.threshold:.2f} but higher-scoring categories fill the document's count" if c.capped else ""
+
+
 def _implied(c) -> str:
     return f", present through its sub-code {', '.join(c.implied_by)}" if c.implied_by else ""
 
@@ -40,7 +44,7 @@ def as_dict(coding: Coding) -> dict:
         "warnings": list(coding.warnings),
         "categories": [
             {"code": c.code, "name": c.name, "group": c.group, "probability": c.probability, "threshold": c.threshold,
-             "present": c.present, **({"implied_by": c.implied_by} if c.implied_by else {}),
+             "present": c.present, **({"implied_by": c.implied_by} if c.implied_by else {}), **({"capped": True} if c.capped else {}),
              "evidence": [{"text": e.text, "score": e.score, **({"page": e.page} if e.page is not None else {})} for e in c.evidence]}
             for c in coding.categories
         ],
@@ -57,7 +61,7 @@ def _text_sheet(coding: Coding, show_all: bool) -> list[str]:
         out.append(group)
         for c in cats:
             if not c.present:
-                out.append(f"  {c.name} [{c.code}]: No specific mention.  (p={c.probability:.2f})")
+                out.append(f"  {c.name} [{c.code}]: No specific mention.  (p={c.probability:.2f}{_capped(c)})")
                 continue
             out.append(f"  {c.name} [{c.code}]  p={c.probability:.2f} (threshold {c.threshold:.2f})" + _implied(c))
             for ev in c.evidence:

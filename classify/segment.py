@@ -30,7 +30,7 @@ _DATE = re.compile(rf"(?i)\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}|
 _URL = re.compile(r"(?i)\b(?:https?://|www\.)\S+")
 # Lines of a web page or signature block that carry no provision.
 _FURNITURE = re.compile(
-    r"(?i)^(?:by\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}\s*$|(?:read|see|show|load)\s+more\b|related(?:\s+(?:articles?|news|stories|content))?\s*:?\s*$"
+    r"(?i)^(?:by\s+(?-i:[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})(?:\s*(?:,|\band\b|&|\|)[^.;:]{0,80})?\s*$|(?:read|see|show|load)\s+more\b|related(?:\s+(?:articles?|news|stories|content))?\s*:?\s*$"
     r"|share(?:\s+(?:this|on)\b.*)?$|subscribe\b|sign\s+up\b|click\s+here\b|advertisement\s*$|photo(?:graph)?\s*:|image\s*:|source\s*:|"
     r"(?:copyright|\u00a9)|all\s+rights\s+reserved|(?:posted|published|updated|last\s+modified)\b|(?:done|signed|made)\s+(?:at|in|on)\b|"
     r"home\s*[|>/]|skip\s+to\b|cookies?\b|privacy\s+policy|terms\s+of\s+(?:use|service)|tags?\s*:)"

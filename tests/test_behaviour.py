@@ -47,14 +47,14 @@ def wrapped_in_a_news_page(statement: str) -> str:
 @pytest.mark.parametrize("wrap", [lambda s: s, wrapped_in_a_news_page], ids=["plain", "news page"])
 def test_every_present_category_quotes_a_provision_first(shipped, wrap):
     statement = EXAMPLE.read_text(encoding="utf-8")
-    [coding] = code_documents(*shipped, [Document("s", wrap(statement))])
+    [coding] = code_documents(shipped[0], [Document("s", wrap(statement))], shipped[1])
     provisions = [p.strip() for p in statement.split("\n\n")[1:-1]]  # the preamble and the numbered clauses
     assert coding.present
     for c in coding.present:
         first = " ".join(c.evidence[0].text.split())
         assert any(first == " ".join(p.split()) for p in provisions), (c.code, first)
     # the page around the statement does not change which categories are present
-    [plain] = code_documents(*shipped, [Document("s", statement)])
+    [plain] = code_documents(shipped[0], [Document("s", statement)], shipped[1])
     assert {c.code for c in coding.present} == {c.code for c in plain.present}
 
 
@@ -62,7 +62,7 @@ def test_no_present_sub_code_without_its_parent(shipped):
     model, _ = shipped
     parent = {c.code: c.parent for c in model.categories}
     texts = [EXAMPLE.read_text(encoding="utf-8"), *load_sets()[1]]
-    for coding in code_documents(*shipped, [Document(str(i), t) for i, t in enumerate(texts)]):
+    for coding in code_documents(shipped[0], [Document(str(i), t) for i, t in enumerate(texts)], shipped[1]):
         present = {c.code for c in coding.present}
         for code in present:
             if parent.get(code) in parent:
@@ -71,7 +71,7 @@ def test_no_present_sub_code_without_its_parent(shipped):
 
 def test_a_title_or_a_url_alone_codes_nothing(shipped):
     docs = [Document("t", "CEASEFIRE AGREEMENT"), Document("u", "https://example.org/ceasefire-agreement-prisoner-release")]
-    for coding in code_documents(*shipped, docs):
+    for coding in code_documents(shipped[0], docs, shipped[1]):
         assert not coding.present and coding.warnings
 
 
@@ -82,7 +82,7 @@ def test_a_news_report_about_talks_gets_a_warning(shipped):
         "Analysts said the sides remained far apart on the question of prisoners.\n\n"
         "According to diplomats, another round is expected next month."
     )
-    [coding] = code_documents(*shipped, [Document("r", report)])
+    [coding] = code_documents(shipped[0], [Document("r", report)], shipped[1])
     assert coding.warnings and "does not read like an agreement" in coding.warnings[0]
-    [statement] = code_documents(*shipped, [Document("s", EXAMPLE.read_text(encoding="utf-8"))])
+    [statement] = code_documents(shipped[0], [Document("s", EXAMPLE.read_text(encoding="utf-8"))], shipped[1])
     assert not statement.warnings

@@ -55,3 +55,10 @@ def test_document_figures():
     # top 2 of doc 1: codes 0 and 2 -> 1/2; top 1 of doc 2 (unknown skipped): code 0 -> 1
     assert f["r_precision"] == pytest.approx(0.75)
     assert f["count_ratio"] == pytest.approx(4 / 3, abs=1e-4) and f["fp_per_document"] == 1.0
+
+
+def test_no_threshold_above_max_threshold():
+    scores = np.array([[0.6, 0.45]])
+    thresholds = np.array([0.7, 0.4])
+    assert decide(scores, thresholds).tolist() == [[False, True]]
+    assert decide(scores, thresholds, max_threshold=0.5).tolist() == [[True, True]]

@@ -60,7 +60,9 @@ def model_card(manifest: dict) -> str:
 
 def _decision(manifest: dict) -> str:
     prior = (manifest.get("decision") or {}).get("count_prior")
-    text = "A category is present when its score passes its threshold"
+    decision = manifest.get("decision") or {}
+    text = "A category is present when its score passes its threshold" + (
+        f" (at most {decision['max_threshold']} for a document decided with the count prior)" if decision.get("max_threshold") is not None and prior else "")
     if prior:
         text += (
             f", and among the document's highest-scoring categories: at most the number of codes that PA-X gives "

@@ -432,9 +432,11 @@ def evaluate(
                 if suite.decision == "top_k":
                     preds[suite.name][system][items] = _top_k(pooled, top_k)
                 else:
-                    prior = fitted.prior if suite.decision == "document" else None
-                    chars = suite.chars[items] if suite.chars is not None else None
-                    preds[suite.name][system][items] = decide(pooled, fitted.thresholds, chars=chars, prior=prior, ancestors=hierarchy)
+                    document = suite.decision == "document"
+                    preds[suite.name][system][items] = decide(
+                        pooled, fitted.thresholds, chars=suite.chars[items] if document else None, prior=fitted.prior if document else None,
+                        max_threshold=settings.max_threshold if document else None, ancestors=hierarchy,
+                    )
             fit_time[system] += time.perf_counter() - t0
             for j in range(n_folds):
                 if j != k:
@@ -456,7 +458,7 @@ def evaluate(
         entry = {
             "unit": suite.unit,
             "decision": {"top_k": f"top {top_k}", "threshold": "per-category threshold chosen inside the training folds; a present sub-code makes its parent present",
-                         "document": "as classify predict decides: per-category thresholds, at most the count prior's number of categories for the document's length (fitted inside the training folds), the hierarchy"}[suite.decision],
+                         "document": "as classify predict decides: per-category thresholds (none above max_threshold), at most the count prior's number of categories for the document's length (fitted inside the training folds), the hierarchy"}[suite.decision],
             "items": suite.n_items,
             "agreements": int(len(set(suite.agt))),
             "peace_processes": int(len(set(suite.groups))),

@@ -51,6 +51,8 @@ class TrainSettings:
     embedding_dim: int = 384  # set from the encoder by prepare()
     # "masked": names replaced by X before scoring, in training and prediction (classify.names)
     names: str = "masked"
+    # No threshold above this when a document is decided with the count prior (classify.decision.decide)
+    max_threshold: float = 0.5
 
     def sample_weight(self, ts) -> np.ndarray:
         """Per training row and category, array like ts.Y: 1 for agreement-level text,
@@ -367,6 +369,7 @@ def train(
         "text": {"names": settings.names},
         "decision": {
             "count_prior": fitted.prior.to_dict() if fitted.prior else None,
+            "max_threshold": settings.max_threshold,
             "hierarchy": "a present sub-code makes its ancestors present",
         },
         "categories": categories,
