@@ -94,20 +94,24 @@ def test_gate_fails_when_the_model_drops_below_a_floor(tiny_model, pax_dir, tmp_
 
 def test_check_floors():
     metrics = {"suites": {"descriptions": {"model": {"micro_f1": 0.50, "macro_f1": 0.40}}}}
-    floors = {"tolerance": 0.01, "floors": {"descriptions": {"micro_f1": 0.51, "macro_f1": 0.42}, "fulltext": {"micro_f1": 0.3}}}
+    floors = {"tolerance": 0.01, "floors": {"descriptions": {"micro_f1": 0.51, "macro_f1": 0.42}, "fulltext": {"micro_f1": 0.3}},
+              "ceilings": {"descriptions": {"micro_f1": 0.45, "macro_f1": 0.395}}}
     assert check_floors(metrics, floors) == [
         "descriptions macro_f1: 0.4000 is 0.0200 below the floor 0.4200 (tolerance 0.01)",
         "fulltext: expected in the metrics (the floors name it); found no such suite",
+        "descriptions micro_f1: 0.5000 is 0.0500 above the ceiling 0.4500 (tolerance 0.01)",
     ]
 
 
 def test_committed_floors_name_figures_the_evaluation_reports():
     floors = json.loads((REPO / ".ci" / "floors.json").read_text())
     assert floors["tolerance"] == 0.01
-    for suite, figures in floors["floors"].items():
-        assert suite in {"descriptions", "gender_clauses", "api_clauses"}
-        assert set(figures) <= {"micro_f1", "macro_f1", "macro_ap", "top5_hit_rate"}
-        assert all(0 < v < 1 for v in figures.values())
+    for kind in ("floors", "ceilings"):
+        for suite, figures in floors[kind].items():
+            assert suite in {"descriptions", "gender_clauses", "api_clauses", "fulltext", "clause_bags"}
+            assert set(figures) <= {"micro_f1", "macro_f1", "macro_ap", "top5_hit_rate", "samples_f1", "r_precision",
+                                    "count_ratio", "fp_per_document", "document_precision"}
+            assert all(0 < v < 20 for v in figures.values())
 
 
 def test_fulltext_suite_appears_when_a_corpus_is_present(pax_dir, fake_encoder, tmp_path):

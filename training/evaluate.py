@@ -514,22 +514,25 @@ def evaluate(
 
 
 def check_floors(metrics: dict, floors: dict, *, tolerance: float | None = None) -> list[str]:
-    """Every model figure more than ``tolerance`` below its floor, as one line each (empty: pass).
+    """Every model figure more than ``tolerance`` below its floor, or above its ceiling, as one
+    line each (empty: pass).
 
-    floors : {"tolerance": 0.01, "floors": {suite: {figure: value}}}; a suite or figure the
-    floors name but the metrics lack is a failure too.
+    floors : {"tolerance": 0.01, "floors": {suite: {figure: value}}, "ceilings": {suite: {figure:
+    value}}}; a suite or figure named there but missing from the metrics is a failure too.
     """
     tol = floors.get("tolerance", 0.01) if tolerance is None else tolerance
     failures = []
-    for suite, figures in floors.get("floors", {}).items():
-        model = metrics.get("suites", {}).get(suite, {}).get(MODEL)
-        if model is None:
-            failures.append(f"{suite}: expected in the metrics (the floors name it); found no such suite")
-            continue
-        for name, floor in figures.items():
-            value = model.get(name)
-            if value is None:
-                failures.append(f"{suite} {name}: expected a figure; found none")
-            elif value < floor - tol:
-                failures.append(f"{suite} {name}: {value:.4f} is {floor - value:.4f} below the floor {floor:.4f} (tolerance {tol})")
+    for kind, sign in (("floors", 1), ("ceilings", -1)):
+        for suite, figures in floors.get(kind, {}).items():
+            model = metrics.get("suites", {}).get(suite, {}).get(MODEL)
+            if model is None:
+                failures.append(f"{suite}: expected in the metrics (the {kind} name it); found no such suite")
+                continue
+            for name, bound in figures.items():
+                value = model.get(name)
+                if value is None:
+                    failures.append(f"{suite} {name}: expected a figure; found none")
+                elif sign * (bound - value) > tol + 1e-9:
+                    where = "below the floor" if sign > 0 else "above the ceiling"
+                    failures.append(f"{suite} {name}: {value:.4f} is {abs(bound - value):.4f} {where} {bound:.4f} (tolerance {tol})")
     return failures
