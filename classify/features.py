@@ -73,7 +73,7 @@ def combine(embeddings: np.ndarray, counts):
     return sp.hstack([sp.csr_matrix(np.asarray(embeddings, dtype=np.float32)), counts], format="csr", dtype=np.float32)
 
 
-def featurize(texts: list[str], encoder, spec: LexicalSpec | None, *, names: str = "kept", progress: bool = False) -> np.ndarray:
+def featurize(texts: list[str], encoder, spec: LexicalSpec | None, *, names: str = "kept", progress: bool | str = False) -> np.ndarray:
     """Features of ``texts`` for a model: embeddings alone when ``spec`` is None (older models),
     else embeddings followed by hashed n-gram counts (a CSR matrix).
 
@@ -82,7 +82,7 @@ def featurize(texts: list[str], encoder, spec: LexicalSpec | None, *, names: str
     """
     if names == "masked":
         texts = [mask_names(t) for t in texts]
-    embeddings = encoder.encode(list(texts), progress=progress) if progress else encoder.encode(list(texts))
+    embeddings = encoder.encode(list(texts), progress=progress) if progress else encoder.encode(list(texts))  # a cache takes a label
     if spec is None:
         return embeddings
     return combine(embeddings, hashed_counts(texts, spec))

@@ -67,8 +67,12 @@ def is_name(word: str) -> bool:
         return False
     if word.isupper() and len(word) > 1:
         return True
-    stem = lower.replace("\u2019", "'").split("'")[0]
-    return not any(form in english_words() for form in _forms(stem))
+    return not is_english_word(lower.replace("\u2019", "'").split("'")[0])
+
+
+def is_english_word(word: str) -> bool:
+    """``word`` (lower case) or a lemma it inflects is in the English word lists."""
+    return any(form in english_words() for form in _forms(word))
 
 
 def _forms(word: str) -> list[str]:

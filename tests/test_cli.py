@@ -119,3 +119,34 @@ def test_categories_lists_covered_and_uncovered(tiny_model, pax_dir):
 def test_every_command_has_help_with_example():
     for name, command in cli.commands.items():
         assert command.help and "Example:" in command.help, name
+
+
+def test_output_extension_picks_the_format_and_a_clash_is_refused(tiny_model, doc, tmp_path):
+    out = tmp_path / "out.json"
+    r = run("predict", doc, "--model", tiny_model, "-o", out)
+    assert r.exit_code == 0, r.output
+    assert json.loads(out.read_text())[0]["id"] == "statement"
+    r = run("predict", doc, "--model", tiny_model, "-o", tmp_path / "out.csv")
+    assert (tmp_path / "out.csv").read_text().startswith("id,document,code,")
+    r = run("predict", doc, "--model", tiny_model, "-f", "text", "-o", tmp_path / "clash.json")
+    assert r.exit_code == 2 and not (tmp_path / "clash.json").exists()
+    assert f"--format text writes text but --output {tmp_path / 'clash.json'} names a .json file; use --format json or another file name" in r.stderr
+    r = run("predict", doc, "--model", tiny_model, "-o", tmp_path / "sheet.out")  # an extension that names no format: text
+    assert (tmp_path / "sheet.out").read_text().startswith("statement")
+
+
+def test_a_missing_data_folder_suggests_where_data_goes(tmp_path):
+    r = run("train", "--data", tmp_path / "nowhere", "--out", tmp_path / "m")
+    assert r.exit_code == 1
+    assert r.stderr.strip().splitlines()[-1] == (
+        f"Error: {tmp_path / 'nowhere'}: no such data folder; point --data at a folder of PA-X files (data/labelled/), "
+        "or download them there with `classify data fetch`"
+    )
+
+
+def test_training_progress_bars_say_what_they_count(pax_dir, fake_encoder, tmp_path):
+    r = run("train", "--data", pax_dir, "--out", tmp_path / "m", "--min-positive", 5, "--cache-dir", tmp_path / "cache")
+    assert r.exit_code == 0, r.output
+    # the threshold documents here are descriptions, already embedded as training rows: no bar for them
+    assert "embedding training rows: " in r.stderr and "grouped folds: " in r.stderr
+    assert "Batches" not in r.stderr

