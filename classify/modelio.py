@@ -81,6 +81,7 @@ class Category:
     threshold: float | None = None
     n_positive: int = 0
     reason: str | None = None  # why a category is not modelled
+    coded: bool = True  # False: a heading or another dataset's category, with no column in the codings
 
 
 @dataclass
@@ -97,16 +98,38 @@ class Model:
 
     @property
     def categories(self) -> list[Category]:
-        """Modelled categories, in the estimator's column order."""
-        return [Category(**c) for c in self.manifest["categories"]]
+        """Modelled categories, in the estimator's column order, with names that stand alone
+        ("Children/youth: Rhetorical", see :func:`qualified_names`)."""
+        rows = self.manifest["categories"]
+        names = qualified_names(rows + self.manifest.get("uncovered", []))
+        return [Category(**{**c, "name": names[c["code"]]}) for c in rows]
 
     @property
     def uncovered(self) -> list[Category]:
-        return [Category(**c) for c in self.manifest.get("uncovered", [])]
+        """PA-X categories the model does not assess, each with the ``reason``."""
+        rows = self.manifest.get("uncovered", [])
+        names = qualified_names(self.manifest["categories"] + rows)
+        return [Category(**{**c, "name": names[c["code"]]}) for c in rows]
 
     @property
     def embedding_model(self) -> str:
         return self.manifest["embedding"]["model"]
+
+
+def qualified_names(rows: list[dict]) -> dict:
+    """code -> name, where a name that several categories share ("Rhetorical", "Other",
+    "General") is prefixed with its parent's: "Children/youth: Rhetorical".
+
+    rows : dicts with ``code``, ``name`` and ``parent`` (None for a top-level category).
+    """
+    names = {r["code"]: r["name"] for r in rows}
+    counts: dict = {}
+    for name in names.values():
+        counts[name] = counts.get(name, 0) + 1
+    return {
+        r["code"]: f"{names[r['parent']]}: {r['name']}" if counts[r["name"]] > 1 and r.get("parent") in names else r["name"]
+        for r in rows
+    }
 
 
 def library_versions() -> dict:

@@ -68,6 +68,8 @@ class Coding:
     categories: list[CategoryResult]
     n_clauses: int
     warnings: list[str] = field(default_factory=list)
+    # PA-X categories the model does not assess (too few examples to learn), with the reason
+    not_assessed: list = field(default_factory=list)
 
     @property
     def present(self) -> list[CategoryResult]:
@@ -206,6 +208,7 @@ def code_documents(
     capped = (pooled >= thresholds) & ~decided
     codings = []
     offset = 0
+    not_assessed = [c for c in model.uncovered if c.coded]
     for d, (doc, (clauses, texts)) in enumerate(zip(documents, per_doc)):
         clause_scores = scores[offset : offset + len(clauses)]
         offset += len(texts)
@@ -225,7 +228,7 @@ def code_documents(
                 CategoryResult(cat.code, cat.name, cat.group, round(float(doc_scores[j]), 4), round(float(thresholds[j]), 4), present, evidence,
                                implied_by.get((d, j), []), bool(capped[d, j]))
             )
-        codings.append(Coding(doc.id, doc.source, results, len(clauses), reading_warnings(clauses)))
+        codings.append(Coding(doc.id, doc.source, results, len(clauses), reading_warnings(clauses), not_assessed))
         if progress is not None:
             progress(1)
     return codings

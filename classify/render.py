@@ -48,7 +48,18 @@ def as_dict(coding: Coding) -> dict:
              "evidence": [{"text": e.text, "score": e.score, **({"page": e.page} if e.page is not None else {})} for e in c.evidence]}
             for c in coding.categories
         ],
+        "not_assessed": [{"code": c.code, "name": c.name, "group": c.group, "reason": c.reason} for c in coding.not_assessed],
     }
+
+
+def _not_assessed(coding: Coding, show_all: bool, item) -> list[str]:
+    """The categories the model does not assess: listed with --all, else counted."""
+    if not coding.not_assessed:
+        return []
+    n = len(coding.not_assessed)
+    if not show_all:
+        return [f"{n} PA-X categories are not assessed by this model (--all lists them, with why).", ""]
+    return [f"Not assessed ({n}): the model does not code these; read the text for them", *(item(c) for c in coding.not_assessed), ""]
 
 
 def _text_sheet(coding: Coding, show_all: bool) -> list[str]:
@@ -67,7 +78,7 @@ def _text_sheet(coding: Coding, show_all: bool) -> list[str]:
             for ev in c.evidence:
                 out.append(f"    \u201c{_quote(ev)}\u201d  ({ev.score:.2f})")
         out.append("")
-    return out
+    return out + _not_assessed(coding, show_all, lambda c: f"  {c.name} [{c.code}]: not assessed ({c.reason})")
 
 
 def _markdown_sheet(coding: Coding, show_all: bool) -> list[str]:
@@ -82,7 +93,7 @@ def _markdown_sheet(coding: Coding, show_all: bool) -> list[str]:
             for ev in c.evidence:
                 out.append(f"  > {_quote(ev)} *({ev.score:.2f})*")
         out.append("")
-    return out
+    return out + _not_assessed(coding, show_all, lambda c: f"- **{c.name}** (`{c.code}`): not assessed ({c.reason})")
 
 
 def _csv_rows(coding: Coding, show_all: bool) -> str:
@@ -92,6 +103,9 @@ def _csv_rows(coding: Coding, show_all: bool) -> str:
         if c.present or show_all:
             evidence = " | ".join(_quote(e) for e in c.evidence)
             writer.writerow([coding.id, coding.document or "", c.code, c.name, c.group, c.probability, c.threshold, int(c.present), evidence])
+    if show_all:  # an empty probability, threshold and present: not assessed
+        for c in coding.not_assessed:
+            writer.writerow([coding.id, coding.document or "", c.code, c.name, c.group, "", "", "", f"not assessed: {c.reason}"])
     return buf.getvalue()
 
 

@@ -149,3 +149,21 @@ def test_abandoned_folders_of_live_processes_are_kept(model_copy):
     dead.mkdir()
     _remove_abandoned(model_copy)
     assert mine.exists() and not dead.exists()
+
+
+def test_names_that_several_categories_share_carry_their_parents():
+    from classify.modelio import Model, qualified_names
+
+    rows = [
+        {"code": "GCh", "name": "Children/youth", "parent": None},
+        {"code": "GChRhet", "name": "Rhetorical", "parent": "GCh"},
+        {"code": "GDisRhet", "name": "Rhetorical", "parent": "GDis"},
+        {"code": "Ce", "name": "Ceasefire", "parent": "Ssr"},
+    ]
+    uncovered = [{"code": "GDis", "name": "Disabled persons", "parent": None, "n_positive": 3, "reason": "too few"}]
+    assert qualified_names(rows + uncovered) == {
+        "GCh": "Children/youth", "GChRhet": "Children/youth: Rhetorical", "GDisRhet": "Disabled persons: Rhetorical",
+        "Ce": "Ceasefire", "GDis": "Disabled persons",
+    }
+    model = Model(None, {"categories": [{**r, "group": "g", "threshold": 0.5} for r in rows], "uncovered": uncovered})
+    assert [c.name for c in model.categories] == ["Children/youth", "Children/youth: Rhetorical", "Disabled persons: Rhetorical", "Ceasefire"]

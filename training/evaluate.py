@@ -23,7 +23,7 @@ from sklearn.metrics import average_precision_score
 
 from classify.decision import ancestor_lists, decide
 from classify.errors import DataError
-from classify.modelio import read_manifest, sha256
+from classify.modelio import qualified_names, read_manifest, sha256
 
 from .baselines import KeywordScorer, TfidfLogreg
 from .dataset import DEFINITIONS_GROUP, ancestors, build_documents, documents_from_texts
@@ -103,16 +103,10 @@ def settings_from_manifest(manifest: dict) -> TrainSettings:
 
 
 def category_names(categories: pd.DataFrame, codes: list[str]) -> dict:
-    """code -> name; names several codes share ("Other", "Rhetorical") get their parent's name."""
-    raw = {c: (str(categories.at[c, "name"]) if c in categories.index else c) for c in codes}
-    counts = pd.Series(list(raw.values())).value_counts()
-    out = {}
-    for c, name in raw.items():
-        parent = categories.at[c, "parent"] if c in categories.index else None
-        if counts[name] > 1 and parent in categories.index:
-            name = f"{name} ({categories.at[parent, 'name']})"
-        out[c] = name
-    return out
+    """code -> name; names several codes share ("Other", "Rhetorical") get their parent's name first."""
+    rows = [{"code": c, "name": str(r["name"]), "parent": r["parent"]} for c, r in categories.iterrows()]
+    names = qualified_names(rows)
+    return {c: names.get(c, c) for c in codes}
 
 
 def _label_frame(data, codes) -> pd.DataFrame:

@@ -358,7 +358,7 @@ def train(
     categories = [
         {**describe(c), "threshold": round(float(t), 6), "n_positive": int(n_pos[c])} for c, t in zip(codes, thresholds)
     ]
-    uncovered = [{**describe(d["code"]), "n_positive": d["n_positive"], "reason": d["reason"]} for d in dropped]
+    uncovered = [{**describe(d["code"]), "n_positive": d["n_positive"], "coded": d["coded"], "reason": d["reason"]} for d in dropped]
     per_cat = oof_metrics.pop("per_category")
     manifest = {
         "name": Path(out).name,

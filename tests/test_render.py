@@ -1,0 +1,43 @@
+"""What a coder reads: categories not assessed, parents present through a sub-code, in every format."""
+
+import csv
+import io
+import json
+
+from classify.modelio import Category
+from classify.predict import CategoryResult, Coding, Evidence
+from classify.render import render
+
+CODING = Coding(
+    "doc", "doc.txt",
+    [
+        CategoryResult("TjAm", "Amnesty/pardon", "Transitional justice", 0.41, 0.55, True, [Evidence("An amnesty shall be granted.", 0.8)], ["TjAmPro"]),
+        CategoryResult("TjAmPro", "Amnesty/pardon proper", "Transitional justice", 0.8, 0.5, True, [Evidence("An amnesty shall be granted.", 0.8)]),
+        CategoryResult("Ce", "Ceasefire", "Security sector", 0.6, 0.5, False, [], [], True),
+    ],
+    n_clauses=3,
+    not_assessed=[Category("TjAmBan", "Amnesty/pardon: Ban on amnesty", "Transitional justice", "TjAm", None, 4,
+                           "too few examples: 4 positive agreements, 20 needed")],
+)
+
+
+def test_every_format_lists_what_is_not_assessed_and_why():
+    reason = "too few examples: 4 positive agreements, 20 needed"
+    assert "1 PA-X categories are not assessed by this model (--all lists them, with why)." in render([CODING], "text")
+    assert f"  Amnesty/pardon: Ban on amnesty [TjAmBan]: not assessed ({reason})" in render([CODING], "text", show_all=True)
+    assert f"- **Amnesty/pardon: Ban on amnesty** (`TjAmBan`): not assessed ({reason})" in render([CODING], "markdown", show_all=True)
+    [d] = json.loads(render([CODING], "json"))
+    assert d["not_assessed"] == [{"code": "TjAmBan", "name": "Amnesty/pardon: Ban on amnesty", "group": "Transitional justice", "reason": reason}]
+    rows = list(csv.DictReader(io.StringIO(render([CODING], "csv", show_all=True))))
+    assert {k: rows[-1][k] for k in ("code", "probability", "present", "evidence")} == {"code": "TjAmBan", "probability": "", "present": "", "evidence": f"not assessed: {reason}"}
+    assert "TjAmBan" not in render([CODING], "csv")  # present categories only, without --all
+
+
+def test_a_parent_present_through_its_sub_code_and_a_category_cut_by_the_count_say_so():
+    text = render([CODING], "text", show_all=True)
+    assert "  Amnesty/pardon [TjAm]  p=0.41 (threshold 0.55), present through its sub-code TjAmPro" in text
+    assert "  Ceasefire [Ce]: No specific mention.  (p=0.60, passes its threshold 0.50 but higher-scoring categories fill the document's count)" in text
+    [d] = json.loads(render([CODING], "json"))
+    by_code = {c["code"]: c for c in d["categories"]}
+    assert by_code["TjAm"]["implied_by"] == ["TjAmPro"] and by_code["Ce"]["capped"] is True
+    assert "implied_by" not in by_code["TjAmPro"] and "capped" not in by_code["TjAmPro"]
