@@ -122,7 +122,7 @@ def predict(inputs, model_path, fmt, output, show_all, threshold, top_k, text_co
     from tqdm import tqdm
 
     from .documents import iter_documents
-    from .embed import Encoder
+    from .embed import Encoder, onnx_cache_dir
     from .modelio import load_model, open_atomic
     from .predict import code_batches
     from .render import render, render_stream
@@ -140,6 +140,8 @@ def predict(inputs, model_path, fmt, output, show_all, threshold, top_k, text_co
             click.echo(f"Warning: {output}: cut off an incomplete last line ({sink.repaired} bytes) left by an interrupted run", err=True)
     model = load_model(model_path)
     encoder = Encoder(model.embedding_model, backend=backend)
+    if getattr(encoder, "needs_export", False):
+        _echo_err(f"Exporting the embedding model to ONNX for {backend} (once, about 10 s; kept in {onnx_cache_dir()})")
     counts = {"failed": 0, "skipped": 0, "coded": 0}
 
     def documents():

@@ -86,6 +86,14 @@ class Encoder:
         self._model = None
 
     @property
+    def needs_export(self) -> bool:
+        """True when an ONNX backend will first export the model (once, some seconds)."""
+        if self.backend == "torch" or self._model is not None:
+            return False
+        name = "model-int8.onnx" if self.backend == "onnx-int8" else "model.onnx"
+        return not (onnx_export_dir(self.path) / name).is_file()
+
+    @property
     def model(self):
         if self._model is None:
             if self.backend != "torch":

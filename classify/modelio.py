@@ -20,6 +20,7 @@ from pathlib import Path
 from .errors import ModelError
 
 MANIFEST = "manifest.json"
+MANIFEST_DIGEST = "manifest_sha256"
 WEIGHTS = "weights.npz"
 CARD = "README.md"
 FORMAT_VERSION = 2  # 1: a pickled estimator.joblib (before 2026-11-23)
@@ -161,6 +162,7 @@ def save_model(model: Model, path: Path, *, card: str = "", keep_previous: bool 
         manifest["format_version"] = FORMAT_VERSION
         (tmp / CARD).write_text(card, encoding="utf-8")
         manifest["files"] = {name: sha256(tmp / name) for name in (WEIGHTS, CARD)}
+        manifest[MANIFEST_DIGEST] = manifest_digest(manifest)
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n", encoding="utf-8")
         previous = path.with_name(path.name + ".previous")
         if path.exists():
@@ -184,6 +186,14 @@ def save_model(model: Model, path: Path, *, card: str = "", keep_previous: bool 
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return path
+
+
+def manifest_digest(manifest: dict) -> str:
+    """SHA-256 of the manifest's content (canonical JSON, without this digest itself): an edited
+    threshold or category shows as a mismatch. It catches edits, not forgeries: whoever edits the
+    file can recompute it."""
+    content = {k: v for k, v in manifest.items() if k != MANIFEST_DIGEST}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
 def _remove_abandoned(path: Path) -> None:
@@ -284,6 +294,12 @@ def read_manifest(path: Path) -> dict:
         problems.append(f"'format_version' must be a whole number, not {version!r}")
     if problems:
         raise ModelError(f"{manifest_path}: the manifest is damaged or was altered: {'; '.join(problems[:3])}. Retrain or restore the model")
+    digest = manifest.get(MANIFEST_DIGEST)
+    if digest is not None and digest != manifest_digest(manifest):
+        raise ModelError(
+            f"{manifest_path}: the manifest was edited after training (its content no longer matches its {MANIFEST_DIGEST}). "
+            "Restore it, or retrain; to change thresholds for one run, use --threshold"
+        )
     return manifest
 
 

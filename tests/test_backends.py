@@ -101,3 +101,19 @@ def test_length_batches_cover_every_text_once_longest_first_within_budget(max_to
     assert (np.diff(flat) <= 0).all()
     for b in batches:
         assert len(b) == 1 or (len(b) <= max_texts and len(b) * lengths[b].max() <= max_tokens)
+
+
+@pytest.mark.slow
+def test_the_first_onnx_run_says_it_exports_once(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from classify.cli import cli
+
+    monkeypatch.setenv("PAXCLASSIFY_ONNX_DIR", str(tmp_path / "onnx"))
+    doc = tmp_path / "s.txt"
+    doc.write_text("1. The parties agree to an immediate ceasefire.\n\n2. All prisoners shall be released.")
+    first = CliRunner().invoke(cli, ["predict", str(doc), "-f", "json"], catch_exceptions=False)
+    assert first.exit_code == 0, first.output
+    assert first.stderr.splitlines() == [f"Exporting the embedding model to ONNX for onnx (once, about 10 s; kept in {tmp_path / 'onnx'})"]
+    again = CliRunner().invoke(cli, ["predict", str(doc), "-f", "json"], catch_exceptions=False)
+    assert again.exit_code == 0 and again.stderr == ""

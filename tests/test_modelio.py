@@ -9,14 +9,24 @@ from click.testing import CliRunner
 
 from classify.cli import cli
 from classify.errors import ModelError
-from classify.modelio import load_model, read_manifest, save_model, sha256
+from classify.modelio import load_model, manifest_digest, read_manifest, save_model, sha256
 
 
-def edit_manifest(model, change):
+def edit_manifest(model, change, *, resign=True):
+    """Edit a model's manifest; ``resign`` recomputes its digest, as a careful forger would, so
+    that the checks behind the digest are reached."""
     path = model / "manifest.json"
     manifest = json.loads(path.read_text())
     change(manifest)
+    if resign and "manifest_sha256" in manifest:
+        manifest["manifest_sha256"] = manifest_digest(manifest)
     path.write_text(json.dumps(manifest))
+
+
+def test_an_edited_threshold_is_caught(model_copy):
+    edit_manifest(model_copy, lambda m: m["categories"][0].update(threshold=0.01), resign=False)
+    refused(model_copy, f"{model_copy / 'manifest.json'}: the manifest was edited after training (its content no longer matches its "
+                        "manifest_sha256). Restore it, or retrain; to change thresholds for one run, use --threshold")
 
 
 def refused(model, message):
