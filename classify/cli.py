@@ -87,22 +87,25 @@ def cli(debug):
     """Code peace agreements with PA-X categories, quoting the clauses as evidence."""
 
 
-FORMAT_OF_EXTENSION = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".md": "markdown", ".markdown": "markdown", ".txt": "text"}
+# the formats an --output extension allows, its default first
+FORMATS_OF_EXTENSION = {".json": ("json",), ".jsonl": ("jsonl",), ".ndjson": ("jsonl",), ".csv": ("csv", "pax-csv"),
+                        ".md": ("markdown",), ".markdown": ("markdown",), ".txt": ("text",)}
 
 
 def _output_format(fmt: str | None, output: Path | None) -> str:
     """--format, else the one --output's extension names, else text; a clash between them is an error."""
-    implied = FORMAT_OF_EXTENSION.get(output.suffix.lower()) if output is not None else None
-    if fmt and implied and fmt != implied:
-        raise click.UsageError(f"--format {fmt} writes {fmt} but --output {output} names a {output.suffix} file; use --format {implied} or another file name")
-    return fmt or implied or "text"
+    allowed = FORMATS_OF_EXTENSION.get(output.suffix.lower(), ()) if output is not None else ()
+    if fmt and allowed and fmt not in allowed:
+        raise click.UsageError(f"--format {fmt} writes {fmt} but --output {output} names a {output.suffix} file; use --format {allowed[0]} or another file name")
+    return fmt or (allowed[0] if allowed else "text")
 
 
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--model", "model_path", type=click.Path(file_okay=False, path_type=Path), help="Model folder (default: the shipped model).")
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv", "markdown"]),
-              help="Output format [default: from the --output extension (.json, .jsonl, .csv, .md), else text].")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv", "pax-csv", "markdown"]),
+              help="Output format [default: from the --output extension (.json, .jsonl, .csv, .md), else text]. "
+                   "pax-csv: one row per document, one column per PA-X category in the codings file's order (1 present, 0 absent, empty not assessed).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here (atomically) instead of stdout.")
 @click.option("--all", "show_all", is_flag=True, help="Also list absent categories (\"No specific mention\").")
 @click.option("--threshold", type=click.FloatRange(0, 1), help="One threshold for every category instead of the model's; also lifts the cap on how many categories a document of its length gets.")

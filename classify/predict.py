@@ -70,6 +70,8 @@ class Coding:
     warnings: list[str] = field(default_factory=list)
     # PA-X categories the model does not assess (too few examples to learn), with the reason
     not_assessed: list = field(default_factory=list)
+    # every coded PA-X category in the codings file's column order (the pax-csv columns)
+    pax_columns: list[str] = field(default_factory=list)
 
     @property
     def present(self) -> list[CategoryResult]:
@@ -209,6 +211,7 @@ def code_documents(
     codings = []
     offset = 0
     not_assessed = [c for c in model.uncovered if c.coded]
+    pax_columns = model.manifest.get("pax_columns") or [c.code for c in categories] + [c.code for c in not_assessed]
     for d, (doc, (clauses, texts)) in enumerate(zip(documents, per_doc)):
         clause_scores = scores[offset : offset + len(clauses)]
         offset += len(texts)
@@ -228,7 +231,7 @@ def code_documents(
                 CategoryResult(cat.code, cat.name, cat.group, round(float(doc_scores[j]), 4), round(float(thresholds[j]), 4), present, evidence,
                                implied_by.get((d, j), []), bool(capped[d, j]))
             )
-        codings.append(Coding(doc.id, doc.source, results, len(clauses), reading_warnings(clauses), not_assessed))
+        codings.append(Coding(doc.id, doc.source, results, len(clauses), reading_warnings(clauses), not_assessed, pax_columns))
         if progress is not None:
             progress(1)
     return codings

@@ -8,18 +8,27 @@ import json
 import textwrap
 from collections.abc import Iterable, Iterator
 
+import numpy as np
+
 from .predict import Coding
 
-FORMATS = ("text", "json", "jsonl", "csv", "markdown")
+FORMATS = ("text", "json", "jsonl", "csv", "pax-csv", "markdown")
 
 
 def _groups(coding: Coding, show_all: bool):
-    """Categories grouped by PA-X group, in model order; only present ones unless show_all."""
-    groups: dict[str, list] = {}
+    """Categories grouped by PA-X group, only present ones unless show_all. Categories keep the
+    model's order (the codings file's, PA-X's agreement-page order); a group stands where most of
+    its categories do, whichever of them are present (ImSrc, the codings' first column, would
+    otherwise put "Implementation" first)."""
+    positions: dict[str, list[int]] = {}
+    for i, cat in enumerate(coding.categories):
+        positions.setdefault(cat.group, []).append(i)
+    order = sorted(positions, key=lambda g: float(np.median(positions[g])))
+    groups: dict[str, list] = {g: [] for g in order}
     for cat in coding.categories:
         if cat.present or show_all:
-            groups.setdefault(cat.group, []).append(cat)
-    return groups
+            groups[cat.group].append(cat)
+    return {g: cats for g, cats in groups.items() if cats}
 
 
 def _capped(c) -> str:
@@ -112,6 +121,18 @@ def _csv_rows(coding: Coding, show_all: bool) -> str:
 CSV_HEADER = "id,document,code,name,group,probability,threshold,present,evidence\n"
 
 
+def _pax_columns(coding: Coding) -> list[str]:
+    return coding.pax_columns or [c.code for c in coding.categories] + [c.code for c in coding.not_assessed]
+
+
+def _pax_row(coding: Coding, columns: list[str]) -> str:
+    """One row of the wide table: 1 present, 0 absent, empty not assessed, in ``columns``' order."""
+    present = {c.code: int(c.present) for c in coding.categories}
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow([coding.id, coding.document or "", *(present.get(code, "") for code in columns)])
+    return buf.getvalue()
+
+
 def render_stream(batches: Iterable[list[Coding]], fmt: str, *, show_all: bool = False) -> Iterator[str]:
     """The codings of ``batches`` as text in one of FORMATS, in pieces, as each batch arrives: so a
     run over many documents holds one batch of codings at a time. The pieces join to ``render``'s text.
@@ -127,6 +148,11 @@ def render_stream(batches: Iterable[list[Coding]], fmt: str, *, show_all: bool =
                 yield ("[\n" if first else ",\n") + textwrap.indent(json.dumps(as_dict(coding), indent=2, ensure_ascii=False), "  ")
             elif fmt == "csv":
                 yield _csv_rows(coding, show_all)
+            elif fmt == "pax-csv":
+                if first:
+                    columns = _pax_columns(coding)
+                    yield ",".join(["id", "document", *columns]) + "\n"
+                yield _pax_row(coding, columns)
             else:
                 sheet = (_markdown_sheet if fmt == "markdown" else _text_sheet)(coding, show_all)
                 yield ("" if first else "\n") + "\n".join(sheet).rstrip() + "\n"

@@ -150,3 +150,12 @@ def test_training_progress_bars_say_what_they_count(pax_dir, fake_encoder, tmp_p
     # the threshold documents here are descriptions, already embedded as training rows: no bar for them
     assert "embedding training rows: " in r.stderr and "grouped folds: " in r.stderr
     assert "Batches" not in r.stderr
+
+
+def test_pax_csv_to_a_csv_file(tiny_model, doc, tmp_path):
+    out = tmp_path / "codings.csv"
+    r = run("predict", doc, "--model", tiny_model, "-f", "pax-csv", "-o", out)
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert [r["id"] for r in rows] == ["statement"]
+    assert rows[0]["Ce"] == "1" and rows[0]["TjPrire"] == "1" and rows[0]["GeWom"] == "0"

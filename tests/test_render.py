@@ -41,3 +41,24 @@ def test_a_parent_present_through_its_sub_code_and_a_category_cut_by_the_count_s
     by_code = {c["code"]: c for c in d["categories"]}
     assert by_code["TjAm"]["implied_by"] == ["TjAmPro"] and by_code["Ce"]["capped"] is True
     assert "implied_by" not in by_code["TjAmPro"] and "capped" not in by_code["TjAmPro"]
+
+
+def test_groups_stand_where_most_of_their_categories_do_whichever_are_present():
+    cats = [
+        CategoryResult("ImSrc", "Source", "Implementation", 0.9, 0.5, True),
+        CategoryResult("GCh", "Children/youth", "Groups", 0.9, 0.5, True),
+        CategoryResult("Ce", "Ceasefire", "Security sector", 0.9, 0.5, True),
+        CategoryResult("ImUN", "UN signatory", "Implementation", 0.1, 0.5, False),
+        CategoryResult("ImOth", "Other international signatory", "Implementation", 0.1, 0.5, False),
+    ]
+    text = render([Coding("d", None, cats, 3)], "text")
+    headings = [line for line in text.splitlines() if line and not line.startswith((" ", "=", "d", "3 "))]
+    assert headings == ["Groups", "Security sector", "Implementation"]
+
+
+def test_pax_csv_has_one_row_per_document_and_a_column_per_category_in_pax_order():
+    columns = ["TjAm", "TjAmPro", "TjAmBan", "Ce"]  # the codings file's order, as the manifest records it
+    coding = Coding(**{**CODING.__dict__, "pax_columns": columns})
+    other = Coding(**{**CODING.__dict__, "id": "other", "document": None, "pax_columns": columns})
+    rows = list(csv.reader(io.StringIO(render([coding, other], "pax-csv"))))
+    assert rows == [["id", "document", *columns], ["doc", "doc.txt", "1", "1", "", "0"], ["other", "", "1", "1", "", "0"]]

@@ -189,6 +189,7 @@ def load_pax(data_dir: Path, *, extra_codings: list[Path] = ()) -> tuple[PaxData
     meta_cols = [c for c in codings.columns if c in ("PP", "Dat", "Agt", "PPName")]
     codes = [c for c in codings.columns if c not in meta_cols]
     labels = codings[codes].astype(np.int8)
+    order = list(labels.columns)
     years = pd.to_datetime(codings["Dat"], dayfirst=True, errors="coerce").dt.year if "Dat" in codings else None
 
     # Gender sub-codes: known where the gender dataset coded the agreement, and 0 where the
@@ -201,7 +202,9 @@ def load_pax(data_dir: Path, *, extra_codings: list[Path] = ()) -> tuple[PaxData
         if "GeWom" in labels:
             fill[(labels["GeWom"] == 0).to_numpy()] = 0
         gvals = gvals.apply(lambda col: col.fillna(pd.Series(fill, index=labels.index)))
+        # the gender dataset's values replace the codings' in place (PA-X's column order stays), new codes go last
         labels = pd.concat([labels.drop(columns=[c for c in wgg if c in labels]), gvals.astype(np.int8)], axis=1)
+        labels = labels[[c for c in order if c in labels.columns] + [c for c in labels.columns if c not in order]]
 
     quotes, texts = [], []
     for path in files.get("api_details", []):

@@ -374,6 +374,8 @@ def train(
         },
         "categories": categories,
         "uncovered": uncovered,
+        # every coded category in the codings file's column order (PA-X's agreement-page order)
+        "pax_columns": [c for c in data.labels.columns if c in set(codes) | {d["code"] for d in dropped if d["coded"]}],
         "settings": {k: v for k, v in vars(settings).items()},
         "training_data": {
             "files": {str(p.name): sha256(p) for paths in data.files.values() for p in paths},
