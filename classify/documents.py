@@ -17,6 +17,7 @@ import stat
 import sys
 import unicodedata
 import warnings
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -315,15 +316,59 @@ def read_csv_rows(path: Path, text_column: str, id_column: str | None, *, max_by
         raise InputError(f"{path}: cannot be read as CSV ({message}); check its quoting and delimiters") from exc
 
 
-def _folder_files(path: Path) -> list[Path]:
+# Columns that hold a document's text in the CSVs users bring (PA-X's corpus export among them)
+TEXT_COLUMNS = ("text", "agreement text", "description", "body", "content")
+
+
+def csv_text_column(path: Path) -> str:
+    """The column of a CSV without --text-column that obviously holds the text (warned about), or
+    an InputError listing its columns."""
+    import pandas as pd
+
+    _stat_regular_file(path)
     try:
-        entries = list(path.iterdir())
+        columns = [str(c) for c in pd.read_csv(path, sep="\t" if path.suffix.lower() == ".tsv" else ",", nrows=0, encoding="utf-8-sig").columns]
+    except Exception:
+        return "text"  # read_csv_rows says what is wrong with the file
+    by_lower = {c.strip().lower(): c for c in columns}
+    for name in TEXT_COLUMNS:
+        if name in by_lower:
+            warnings.warn(f"{path}: coding each row's {by_lower[name]!r} column as a document (pass --text-column to choose another)", InputWarning, stacklevel=2)
+            return by_lower[name]
+    raise InputError(f"{path}: a CSV holds one document per row; pass --text-column with the column that holds the text (its columns: {', '.join(columns)})")
+
+
+def _folder_files(path: Path) -> list[tuple[Path, str]]:
+    """The documents in a folder and its subfolders, each with its id: its path relative to the
+    folder, without the extension unless two files share the rest ("agr.txt", "agr.pdf"). Warns
+    once about the files skipped, and why."""
+    try:
+        next(iter(path.iterdir()), None)  # an unreadable folder is an error, not an empty one
+        entries = sorted(p for p in path.rglob("*") if not p.is_dir())
     except OSError as exc:
         raise InputError(f"{path}: the folder cannot be read ({exc.strerror or exc})") from exc
-    files = sorted(p for p in entries if p.suffix.lower() in DOCUMENT_SUFFIXES and not p.name.startswith(".") and not p.is_dir())
+    files, hidden, unsupported = [], [], []
+    for p in entries:
+        rel = p.relative_to(path)
+        if any(part.startswith(".") for part in rel.parts):
+            hidden.append(rel.as_posix())
+        elif p.suffix.lower() not in DOCUMENT_SUFFIXES:
+            unsupported.append(rel.as_posix())
+        else:
+            files.append(p)
     if not files:
         raise InputError(f"{path}: the folder has no {', '.join(DOCUMENT_SUFFIXES)} files")
-    return files
+    if hidden or unsupported:
+        some = lambda names: ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        reasons = ([f"{some(unsupported)} (not {'/'.join(DOCUMENT_SUFFIXES)})"] if unsupported else []) + ([f"{some(hidden)} (hidden)"] if hidden else [])
+        warnings.warn(f"{path}: skipped {len(hidden) + len(unsupported)} file(s): {'; '.join(reasons)}", InputWarning, stacklevel=2)
+    stems = Counter(p.relative_to(path).with_suffix("").as_posix() for p in files)
+    out = []
+    for p in files:
+        rel = p.relative_to(path)
+        stem = rel.with_suffix("").as_posix()
+        out.append((p, rel.as_posix() if stems[stem] > 1 else stem))
+    return out
 
 
 def iter_documents(
@@ -346,10 +391,13 @@ def iter_documents(
                 continue
             path = Path(raw)
             if path.is_dir():
-                for file in _folder_files(path):
-                    yield from iter_documents([str(file)], max_bytes=max_bytes)
-            elif text_column and path.suffix.lower() in {".csv", ".tsv"}:
-                yield from read_csv_rows(path, text_column, id_column, max_bytes=max_bytes)
+                for file, doc_id in _folder_files(path):
+                    for item in iter_documents([str(file)], max_bytes=max_bytes):
+                        if isinstance(item, Document):
+                            item.id = doc_id
+                        yield item
+            elif path.suffix.lower() in {".csv", ".tsv"}:
+                yield from read_csv_rows(path, text_column or csv_text_column(path), id_column, max_bytes=max_bytes)
             else:
                 yield read_file(path, max_bytes=max_bytes)
         except InputError as exc:

@@ -69,7 +69,10 @@ def test_markdown(tiny_model, doc):
 
 def test_output_file_stdin_and_folder(tiny_model, doc, tmp_path):
     out = tmp_path / "out" / "c.json"
-    r = run("predict", doc.parent, "--model", tiny_model, "-f", "json", "-o", out)
+    folder = tmp_path / "docs"  # not tmp_path, which holds the model: folders are read with their subfolders
+    folder.mkdir()
+    (folder / doc.name).write_text(doc.read_text())
+    r = run("predict", folder, "--model", tiny_model, "-f", "json", "-o", out)
     assert r.exit_code == 0 and r.stdout == ""
     assert [c["id"] for c in json.loads(out.read_text())] == ["statement"]
     r = run("predict", "-", "--model", tiny_model, "-f", "json", input=DOC)

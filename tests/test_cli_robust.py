@@ -297,3 +297,32 @@ def test_a_failure_in_a_later_batch_keeps_the_old_output_and_leaves_no_partial_f
     assert r.exit_code == 1 and "disk on fire" in r.stderr
     assert out.read_text() == "the user's earlier codings"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["docs", "out.json"]
+
+
+def test_folders_are_read_with_their_subfolders_unique_ids_and_a_word_on_what_was_skipped(session_model, fake_encoder, tmp_path):
+    folder = tmp_path / "dir"
+    (folder / "sub").mkdir(parents=True)
+    for name in ("agr.txt", "agr.md", "sub/agr.txt", "other.txt"):
+        (folder / name).write_text(ENGLISH)
+    (folder / "notes.rtf").write_text("{\\rtf1 notes}")
+    (folder / ".hidden.txt").write_text(ENGLISH)
+    r = run("predict", folder, "--model", session_model, "-f", "jsonl")
+    assert r.exit_code == 0, r.output
+    assert [json.loads(line)["id"] for line in r.stdout.splitlines()] == ["agr.md", "agr.txt", "other", "sub/agr"]
+    assert r.stderr.splitlines() == [f"Warning: {folder}: skipped 2 file(s): notes.rtf (not .txt/.md/.pdf/.docx/.html/.htm); .hidden.txt (hidden)"]
+
+
+def test_a_csv_without_text_column_uses_an_obvious_one_or_lists_the_columns(session_model, fake_encoder, tmp_path):
+    good = tmp_path / "docs.csv"
+    good.write_text(f'doc_id,title,text\nD000,First,"{ENGLISH}"\nD001,Second,"{ENGLISH}"\n')
+    r = run("predict", good, "--model", session_model, "-f", "jsonl")
+    assert r.exit_code == 0, r.output
+    assert [json.loads(line)["id"] for line in r.stdout.splitlines()] == ["docs:1", "docs:2"]
+    assert r.stderr.splitlines() == [f"Warning: {good}: coding each row's 'text' column as a document (pass --text-column to choose another)"]
+    bad = tmp_path / "other.csv"
+    bad.write_text(f'doc_id,title,body_html\nD000,First,"{ENGLISH}"\n')
+    r = run("predict", bad, "--model", session_model, "-f", "jsonl")
+    assert r.exit_code == 1 and r.stdout == ""
+    assert r.stderr.splitlines()[0] == (
+        f"Error: {bad}: a CSV holds one document per row; pass --text-column with the column that holds the text (its columns: doc_id, title, body_html)"
+    )

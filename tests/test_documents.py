@@ -230,7 +230,8 @@ def test_folder_mixing_good_and_bad_files(tmp_path):
     assert str(items[1]) == f"{folder / 'b_empty.txt'}: the file is empty; nothing to code"
     assert str(items[2]).startswith(f"{folder / 'c_binary.txt'}: looks like a binary file")
     assert str(items[4]) == f"{folder / 'e_broken_link.txt'}: no such file or folder"
-    assert [str(w.message).split(":")[0] for w in caught] == [str(folder / "d_cp1252.md")]
+    assert [str(w.message).split(":")[0] for w in caught] == [str(folder), str(folder / "d_cp1252.md")]
+    assert str(caught[0].message) == f"{folder}: skipped 1 file(s): ignored.png (not .txt/.md/.pdf/.docx/.html/.htm)"
 
 
 def test_folder_without_text_files_and_unreadable_folder(tmp_path, monkeypatch):

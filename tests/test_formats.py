@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from classify.cli import cli
 from classify.documents import iter_documents, read_text_file
-from classify.errors import InputError
+from classify.errors import InputError, InputWarning
 from classify.formats import detect_format, docx_text, html_text, pdf_pages
 
 PAGE_1 = ["Joint Statement of the Parties", "Preamble: the parties met in the capital and discussed the way forward."]
@@ -238,8 +238,9 @@ def test_folder_picks_up_every_format(tmp_path):
     (tmp_path / "c.html").write_text(HTML)
     (tmp_path / "d.htm").write_text("<p>Women shall be represented in every commission.</p>")
     (tmp_path / "e.txt").write_text("Plain text statement of the parties.")
-    (tmp_path / "f.png").write_bytes(b"\x89PNG\r\n")  # not a document: skipped
-    docs = list(iter_documents([str(tmp_path)]))
+    (tmp_path / "f.png").write_bytes(b"\x89PNG\r\n")  # not a document: skipped, and said so
+    with pytest.warns(InputWarning, match=re.escape(f"{tmp_path}: skipped 1 file(s): f.png (not ")):
+        docs = list(iter_documents([str(tmp_path)]))
     assert [d.id for d in docs] == ["a", "b", "c", "d", "e"]
     assert isinstance(docs[0].pages, list) and len(docs[0].pages) == 2
     assert all(isinstance(d.pages, str) for d in docs[1:])
@@ -288,9 +289,11 @@ def test_pdf_on_stdin(tiny_model):
 
 
 def test_docx_and_html_have_no_page_numbers(tiny_model, tmp_path):
-    (tmp_path / "a.docx").write_bytes(make_docx())
-    (tmp_path / "b.html").write_text(HTML)
-    r = run("predict", tmp_path, "--model", tiny_model, "-f", "json")
+    docs = tmp_path / "docs"  # not tmp_path: folders are read with their subfolders, the model's among them
+    docs.mkdir()
+    (docs / "a.docx").write_bytes(make_docx())
+    (docs / "b.html").write_text(HTML)
+    r = run("predict", docs, "--model", tiny_model, "-f", "json")
     assert r.exit_code == 0, r.output
     codings = json.loads(r.stdout)
     assert [c["id"] for c in codings] == ["a", "b"]
