@@ -105,7 +105,7 @@ def _output_format(fmt: str | None, output: Path | None) -> str:
 @click.option("--model", "model_path", type=click.Path(file_okay=False, path_type=Path), help="Model folder (default: the shipped model).")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv", "pax-csv", "markdown"]),
               help="Output format [default: from the --output extension (.json, .jsonl, .csv, .md), else text]. "
-                   "pax-csv: one row per document, one column per PA-X category in the codings file's order (1 present, 0 absent, empty not assessed).")
+                   "pax-csv: one row per document, one column per PA-X category in the codings file's order (1 present, or its grade 1-3 where PA-X grades it; 0 absent; empty not assessed).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here (atomically) instead of stdout.")
 @click.option("--all", "show_all", is_flag=True, help="Also list absent categories (\"No specific mention\").")
 @click.option("--threshold", type=click.FloatRange(0, 1), help="One threshold for every category instead of the model's; also lifts the cap on how many categories a document of its length gets.")

@@ -124,3 +124,56 @@ def with_ancestors(present: np.ndarray, ancestors: list[list[int]]) -> np.ndarra
             if rows.any():
                 present[np.ix_(rows, chain)] = True
     return present
+
+
+@dataclass(frozen=True)
+class GradeTable:
+    """The value PA-X records in a graded category's column (1-3; the codebook: 1 rhetorical,
+    2 anti-discrimination, 3 substantive, though coders use them more freely), from which of its
+    modelled sub-codes are present: the most common grade among training agreements with that
+    pattern, else among all its positive agreements (``default``).
+
+    table : pattern -> grade, a pattern being one "0"/"1" per code of ``children``.
+    """
+
+    code: str
+    children: tuple
+    table: dict
+    default: int
+
+    def grade(self, present: dict) -> int:
+        """present : code -> bool, for (at least) the children."""
+        return self.table.get("".join("1" if present.get(c) else "0" for c in self.children), self.default)
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "children": list(self.children), "table": dict(self.table), "default": self.default}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "GradeTable":
+        return cls(d["code"], tuple(d["children"]), dict(d["table"]), int(d["default"]))
+
+
+def fit_grade_tables(grades: np.ndarray, codes: list[str], parents: list[str | None]) -> list[GradeTable]:
+    """A table for every category that PA-X grades (some value above 1) in ``grades``.
+
+    grades : int array (n_agreements, n_codes), PA-X's values 0-3, -1 unknown; parents : per code.
+    """
+    col = {c: j for j, c in enumerate(codes)}
+    out = []
+    for j, code in enumerate(codes):
+        g = grades[:, j]
+        if not (g > 1).any():
+            continue
+        children = tuple(c for c, p in zip(codes, parents) if p == code)
+        positive = g > 0
+        values, counts = np.unique(g[positive], return_counts=True)
+        default = int(values[np.argmax(counts)])
+        table = {}
+        if children:
+            child = np.stack([grades[:, col[c]] > 0 for c in children], axis=1)[positive]
+            patterns = ["".join("1" if x else "0" for x in row) for row in child]
+            for pattern in sorted(set(patterns)):
+                v, n = np.unique(g[positive][[p == pattern for p in patterns]], return_counts=True)
+                table[pattern] = int(v[np.argmax(n)])
+        out.append(GradeTable(code, children, table, default))
+    return out

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .decision import CountPrior, ancestor_lists, decide, with_ancestors
+from .decision import CountPrior, GradeTable, ancestor_lists, decide, with_ancestors
 from .modelio import Model
 from .features import LexicalSpec, featurize
 from .segment import Clause, affirmed, segment, segment_text
@@ -57,6 +57,8 @@ class CategoryResult:
     implied_by: list[str] = field(default_factory=list)
     # passes its threshold, but the document already has as many categories as its length carries
     capped: bool = False
+    # the value PA-X would record in the category's column (1-3) where it grades it, else None
+    grade: int | None = None
 
 
 @dataclass
@@ -211,11 +213,13 @@ def code_documents(
     codings = []
     offset = 0
     not_assessed = [c for c in model.uncovered if c.coded]
+    grade_tables = {t.code: t for t in map(GradeTable.from_dict, decision.get("grades") or [])}
     pax_columns = model.manifest.get("pax_columns") or [c.code for c in categories] + [c.code for c in not_assessed]
     for d, (doc, (clauses, texts)) in enumerate(zip(documents, per_doc)):
         clause_scores = scores[offset : offset + len(clauses)]
         offset += len(texts)
         doc_scores = pooled[d]
+        present_codes = {cat.code: bool(decided[d, j]) for j, cat in enumerate(categories)}
         results = []
         for j, cat in enumerate(categories):
             present = bool(decided[d, j])
@@ -229,7 +233,8 @@ def code_documents(
                         evidence.append(Evidence(clauses[i].text, round(s, 4), clauses[i].page))
             results.append(
                 CategoryResult(cat.code, cat.name, cat.group, round(float(doc_scores[j]), 4), round(float(thresholds[j]), 4), present, evidence,
-                               implied_by.get((d, j), []), bool(capped[d, j]))
+                               implied_by.get((d, j), []), bool(capped[d, j]),
+                               grade_tables[cat.code].grade(present_codes) if present and cat.code in grade_tables else None)
             )
         codings.append(Coding(doc.id, doc.source, results, len(clauses), reading_warnings(clauses), not_assessed, pax_columns))
         if progress is not None:

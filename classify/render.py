@@ -36,7 +36,8 @@ def _capped(c) -> str:
 
 
 def _implied(c) -> str:
-    return f", present through its sub-code {', '.join(c.implied_by)}" if c.implied_by else ""
+    grade = f", grade {c.grade}" if c.grade is not None else ""
+    return grade + (f", present through its sub-code {', '.join(c.implied_by)}" if c.implied_by else "")
 
 
 def _quote(ev) -> str:
@@ -53,7 +54,8 @@ def as_dict(coding: Coding) -> dict:
         "warnings": list(coding.warnings),
         "categories": [
             {"code": c.code, "name": c.name, "group": c.group, "probability": c.probability, "threshold": c.threshold,
-             "present": c.present, **({"implied_by": c.implied_by} if c.implied_by else {}), **({"capped": True} if c.capped else {}),
+             "present": c.present, **({"grade": c.grade} if c.grade is not None else {}),
+             **({"implied_by": c.implied_by} if c.implied_by else {}), **({"capped": True} if c.capped else {}),
              "evidence": [{"text": e.text, "score": e.score, **({"page": e.page} if e.page is not None else {})} for e in c.evidence]}
             for c in coding.categories
         ],
@@ -126,8 +128,9 @@ def _pax_columns(coding: Coding) -> list[str]:
 
 
 def _pax_row(coding: Coding, columns: list[str]) -> str:
-    """One row of the wide table: 1 present, 0 absent, empty not assessed, in ``columns``' order."""
-    present = {c.code: int(c.present) for c in coding.categories}
+    """One row of the wide table: 1 present (its grade 1-3 where PA-X grades the category), 0
+    absent, empty not assessed, in ``columns``' order."""
+    present = {c.code: (c.grade or 1) if c.present else 0 for c in coding.categories}
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerow([coding.id, coding.document or "", *(present.get(code, "") for code in columns)])
     return buf.getvalue()

@@ -30,7 +30,9 @@ def test_json_lists_every_category_with_evidence(tiny_model, doc):
     assert coding["id"] == "statement"
     by_code = {c["code"]: c for c in coding["categories"]}
     assert set(by_code) == {"Ce", "TjPrire", "GeWom", "HrDet"}
-    assert set(by_code["Ce"]) == {"code", "name", "group", "probability", "threshold", "present", "evidence"}
+    # the fixture codes every ceasefire 2: PA-X grades the category, so its grade is given
+    assert set(by_code["Ce"]) == {"code", "name", "group", "probability", "threshold", "present", "evidence", "grade"}
+    assert by_code["Ce"]["grade"] == 2 and "grade" not in by_code["TjPrire"]
     assert by_code["Ce"]["present"] and by_code["TjPrire"]["present"]
     assert "ceasefire" in by_code["Ce"]["evidence"][0]["text"]
     assert "prisoners" in by_code["TjPrire"]["evidence"][0]["text"]
@@ -161,4 +163,4 @@ def test_pax_csv_to_a_csv_file(tiny_model, doc, tmp_path):
     assert r.exit_code == 0, r.output
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
     assert [r["id"] for r in rows] == ["statement"]
-    assert rows[0]["Ce"] == "1" and rows[0]["TjPrire"] == "1" and rows[0]["GeWom"] == "0"
+    assert rows[0]["Ce"] == "2" and rows[0]["TjPrire"] == "1" and rows[0]["GeWom"] == "0"  # Ce: its grade

@@ -34,7 +34,7 @@ def test_reads_values_unknowns_and_metadata(tmp_path):
     path = write(tmp_path, "Con,PP,AgtId,Agt,Dat,Ce,GeWom,TjPrire\nX,7,1,A one,01/02/2003,2,0,\nX,,2,A two,,0,1,NA\n")
     out = read(path)
     assert out.index.tolist() == [1, 2] and out.index.name == "AgtId"
-    assert out[["Ce", "GeWom", "TjPrire"]].values.tolist() == [[1, 0, -1], [0, 1, -1]]
+    assert out[["Ce", "GeWom", "TjPrire"]].values.tolist() == [[2, 0, -1], [0, 1, -1]]  # grades kept
     assert out["PP"].tolist() == ["7", None] and out["Agt"].tolist() == ["A one", "A two"]
     assert "Con" not in out.columns
 
@@ -106,7 +106,7 @@ def test_excel_exports_bom_delimiters_and_encodings(tmp_path, encoding, delimite
     text = "\r\n".join(delimiter.join(f'"{c}"' if delimiter in c else c for c in row) for row in rows) + "\r\n"
     out = read(write(tmp_path, text, encoding=encoding), known_codes=KNOWN)
     assert out["Agt"].tolist() == ["Accord, Genève", "Other"]
-    assert out[["Ce", "GeWom"]].values.tolist() == [[1, 0], [-1, 1]]
+    assert out[["Ce", "GeWom"]].values.tolist() == [[1, 0], [-1, 3]]
 
 
 def test_cp1252_file_is_read_with_a_warning(tmp_path):
@@ -155,7 +155,7 @@ def codings_files(draw):
     text = newline.join(delimiter.join(quote(c) for c in row) for row in [header, *body]) + newline
     letters = [ch for ch in text if ch.isalpha()]
     assume(sum(not ch.isascii() for ch in letters) <= 0.2 * len(letters))  # else cp1252 is not a safe guess
-    expected = np.array([[-1 if c.strip() in ("", "NA") else int(float(c) > 0) for c in row] for row in cells], dtype=np.int8)
+    expected = np.array([[-1 if c.strip() in ("", "NA") else int(float(c)) for c in row] for row in cells], dtype=np.int8)
     return text.encode(encoding), ids, codes, names, expected
 
 

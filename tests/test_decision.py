@@ -62,3 +62,20 @@ def test_no_threshold_above_max_threshold():
     thresholds = np.array([0.7, 0.4])
     assert decide(scores, thresholds).tolist() == [[False, True]]
     assert decide(scores, thresholds, max_threshold=0.5).tolist() == [[True, True]]
+
+
+def test_grade_tables_give_the_grade_pax_records_for_each_pattern_of_sub_codes():
+    from classify.decision import GradeTable, fit_grade_tables
+
+    codes = ["GCh", "GChRhet", "GChSubs", "StDef"]
+    parents = [None, "GCh", "GCh", None]
+    grades = np.array([
+        [1, 1, 0, 1], [1, 1, 0, 0], [2, 0, 1, 1], [2, 0, 1, 0], [3, 0, 1, 0], [3, 1, 1, 1], [0, 0, 0, 1], [-1, 0, 0, 1],
+    ])
+    [table] = fit_grade_tables(grades, codes, parents)  # StDef is never above 1: not graded
+    assert table.children == ("GChRhet", "GChSubs")
+    assert table.table == {"10": 1, "01": 2, "11": 3}
+    assert table.grade({"GChRhet": True, "GChSubs": False}) == 1 and table.grade({"GChSubs": True}) == 2
+    assert table.default == 1  # the most common grade (ties to the lowest); used for a pattern never seen
+    assert table.grade({}) == 1
+    assert GradeTable.from_dict(table.to_dict()) == table

@@ -45,6 +45,9 @@ def test_evaluate_writes_metrics_report_and_plots(tiny_model, pax_dir, tmp_path)
     assert set(metrics["suites"]["descriptions"]["model"]["per_category"]) == {"Ce", "TjPrire", "GeWom", "HrDet"}
     assert set(metrics["suites"]["gender_clauses"]["model"]["per_category"]) == {"GeWom"}
     assert "top5_hit_rate" in metrics["suites"]["api_clauses"]["model"]
+    # the fixture codes every ceasefire 2: the grade table learns it inside the folds
+    assert metrics["suites"]["descriptions"]["model"]["grade_exact_match"] == 1.0
+    assert "graded categories" in (out / "report.md").read_text()
     assert metrics["model"]["settings"]["min_positive"] == 5  # taken from the model's manifest
     assert metrics["data"]["peace_processes"] == 8
     for png in ["f1_descriptions.png", "pr_descriptions.png", "reliability.png"]:

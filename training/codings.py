@@ -115,7 +115,7 @@ def read_codings(path: Path, *, known_codes: set[str] | None = None) -> pd.DataF
     ``known_codes``: the category codes to keep; other columns (apart from PA-X metadata) are
     reported with a DataWarning and ignored. Without it, every non-metadata column whose values
     are mostly numbers is a category.
-    Values: 0/1 or 0-3 (graded); anything > 0 is present. Blank (or NA) cells are unknown (-1).
+    Values: 0/1 or 0-3 (graded, kept as they are); anything > 0 is present. Blank (or NA) cells are unknown (-1).
     Raises DataError, listing the rows, for a missing AgtId column, ids that are blank or not
     whole numbers, values that are not 0-3, and ids repeated with different codes.
     """
@@ -168,7 +168,7 @@ def read_codings(path: Path, *, known_codes: set[str] | None = None) -> pd.DataF
         r, c = np.nonzero(bad)
         where = [f"row {lines[i]} {codes[j]} ({cells.iat[i, j]!r})" for i, j in zip(r, c)]
         raise DataError(f"{path}: category values must be 0, 1, 2, 3 or blank; found {list_some(where, len(r))}. Fix those cells")
-    labels = np.where(unknown, -1, (values > 0).astype(int)).astype(np.int8)
+    labels = np.where(unknown, -1, values).astype(np.int8)  # PA-X's grades 0-3 kept; load_pax binarises
     out = pd.DataFrame(labels, columns=codes, index=pd.Index(frame["AgtId"].values, name="AgtId"))
     for col in META:
         if col in frame.columns:

@@ -156,6 +156,8 @@ class DocumentSet:
     chars : int array of shape (n_docs,), characters of each document's scored clauses
     agreement_chars : float array of shape (n_docs,), characters of the agreement's full text
         (PA-X's N_characters; NaN where unknown), which the count prior is fitted on
+    grades : int8 array like labels, PA-X's values 0-3 (-1 unknown), which grade tables are fitted on
+    parents : list, the parent code of each category (None at the top)
     """
 
     unit_texts: list
@@ -166,6 +168,8 @@ class DocumentSet:
     kinds: np.ndarray
     chars: np.ndarray
     agreement_chars: np.ndarray
+    grades: np.ndarray
+    parents: list
 
     @property
     def kind(self) -> str:
@@ -193,6 +197,8 @@ def documents_from_texts(items, data: PaxData, codes: list[str]) -> DocumentSet:
         np.array([k for _, k, _ in items]),
         np.array(chars, dtype=np.int64),
         data.lengths.reindex(agt).to_numpy(dtype=np.float64),
+        data.grades.reindex(index=agt, columns=codes).fillna(-1).to_numpy(dtype=np.int8) if len(agt) else np.zeros((0, len(codes)), dtype=np.int8),
+        [data.categories.at[c, "parent"] if c in data.categories.index else None for c in codes],
     )
 
 

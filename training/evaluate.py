@@ -67,6 +67,7 @@ class Suite:
     decision: str = "threshold"
     notes: dict = field(default_factory=dict)
     chars: np.ndarray | None = None
+    grades: np.ndarray | None = None  # PA-X's values 0-3 (n_items, n_codes), agreement-level suites only
 
     @property
     def n_items(self) -> int:
@@ -132,8 +133,9 @@ def document_suite(name: str, data, codes: list[str], kind: str, min_positive: i
     docs = build_documents(data, codes, kind=kind)
     if kind == "fulltext":
         return Suite(name, "agreement", docs.unit_texts, docs.owner, docs.labels, docs.groups, docs.agt,
-                     _columns(docs.labels, 1, need_negative=False), decision="document", chars=docs.chars)
-    return Suite(name, "agreement", docs.unit_texts, docs.owner, docs.labels, docs.groups, docs.agt, _columns(docs.labels, min_positive))
+                     _columns(docs.labels, 1, need_negative=False), decision="document", chars=docs.chars, grades=docs.grades)
+    return Suite(name, "agreement", docs.unit_texts, docs.owner, docs.labels, docs.groups, docs.agt, _columns(docs.labels, min_positive),
+                 grades=docs.grades)
 
 
 def clause_bag_suite(data, codes: list[str], min_positive: int) -> Suite | None:
@@ -159,7 +161,7 @@ def clause_bag_suite(data, codes: list[str], min_positive: int) -> Suite | None:
         return None
     docs = documents_from_texts(items, data, codes)
     return Suite("clause_bags", "agreement", docs.unit_texts, docs.owner, docs.labels, docs.groups, docs.agt,
-                 _columns(docs.labels, min_positive), decision="document", chars=docs.chars,
+                 _columns(docs.labels, min_positive), decision="document", chars=docs.chars, grades=docs.grades,
                  notes={"recall": "partial: a bag holds only the clauses the data has, not every clause that carries the agreement's codes"})
 
 
@@ -256,8 +258,10 @@ def reliability(labels: np.ndarray, scores: np.ndarray, bins: int = CALIBRATION_
     return out
 
 
-def summarize(suite: Suite, scores: np.ndarray, pred: np.ndarray, codes: list[str], names: dict) -> dict:
-    """Per-category and micro/macro figures of one system on one suite."""
+def summarize(suite: Suite, scores: np.ndarray, pred: np.ndarray, codes: list[str], names: dict, grades: np.ndarray | None = None) -> dict:
+    """Per-category and micro/macro figures of one system on one suite; with ``grades`` (the
+    predicted grade of every present graded category, 0 elsewhere) the share of graded
+    categories that PA-X codes and the model finds whose grade is PA-X's."""
     per, tp, fp, fn = {}, 0, 0, 0
     for j in suite.columns:
         known = suite.labels[:, j] >= 0
@@ -280,7 +284,22 @@ def summarize(suite: Suite, scores: np.ndarray, pred: np.ndarray, codes: list[st
         out["calibration"] = reliability(suite.labels[:, cols], scores[:, cols])
     if suite.decision == "document":
         out.update(document_figures(suite.labels, scores, pred))
+    if grades is not None and suite.grades is not None:
+        found = (grades > 0) & (suite.grades > 0)
+        out["grade_exact_match"] = round(float((grades[found] == suite.grades[found]).mean()), 4) if found.any() else None
+        out["graded_found"] = int(found.sum())
     out["per_category"] = per
+    return out
+
+
+def predicted_grades(present: np.ndarray, tables: list, codes: list[str]) -> np.ndarray:
+    """The grade of every present graded category, int8 like ``present`` (0 elsewhere)."""
+    out = np.zeros(present.shape, dtype=np.int8)
+    col = {c: j for j, c in enumerate(codes)}
+    for table in tables:
+        j = col[table.code]
+        for i in np.flatnonzero(present[:, j]):
+            out[i, j] = table.grade({c: bool(present[i, col[c]]) for c in table.children})
     return out
 
 
@@ -401,6 +420,7 @@ def evaluate(
     trained_on = {s: {} for s in systems}
     scores = {s.name: {m: np.zeros(s.labels.shape, dtype=np.float32) for m in systems} for s in suites}
     preds = {s.name: {m: np.zeros(s.labels.shape, dtype=bool) for m in systems} for s in suites}
+    grade_preds = {s.name: {m: np.zeros(s.labels.shape, dtype=np.int8) for m in systems} for s in suites if s.grades is not None}
     fit_time = dict.fromkeys(systems, 0.0)
     fold_records = []
 
@@ -427,10 +447,13 @@ def evaluate(
                     preds[suite.name][system][items] = _top_k(pooled, top_k)
                 else:
                     document = suite.decision == "document"
-                    preds[suite.name][system][items] = decide(
+                    present = decide(
                         pooled, fitted.thresholds, chars=suite.chars[items] if document else None, prior=fitted.prior if document else None,
                         max_threshold=settings.max_threshold if document else None, ancestors=hierarchy,
                     )
+                    preds[suite.name][system][items] = present
+                    if suite.name in grade_preds:
+                        grade_preds[suite.name][system][items] = predicted_grades(present, fitted.grade_tables, codes)
             fit_time[system] += time.perf_counter() - t0
             for j in range(n_folds):
                 if j != k:
@@ -457,8 +480,8 @@ def evaluate(
             "agreements": int(len(set(suite.agt))),
             "peace_processes": int(len(set(suite.groups))),
             **suite.notes,
-            MODEL: summarize(suite, scores[suite.name][MODEL], preds[suite.name][MODEL], codes, names),
-            "baselines": {b: summarize(suite, scores[suite.name][b], preds[suite.name][b], codes, names) for b in others},
+            MODEL: summarize(suite, scores[suite.name][MODEL], preds[suite.name][MODEL], codes, names, grade_preds.get(suite.name, {}).get(MODEL)),
+            "baselines": {b: summarize(suite, scores[suite.name][b], preds[suite.name][b], codes, names, grade_preds.get(suite.name, {}).get(b)) for b in others},
         }
         suite_metrics[suite.name] = entry
 

@@ -250,6 +250,10 @@ def report_markdown(ev: Evaluation, plots: dict) -> str:
             "",
         ]
     lines += _md_table(["suite", "system", "micro-F1", "macro-F1", "macro-AP", "top-k hit rate", "categories"], rows, right_from=2)
+    graded = [(suite, system, f) for suite, system, f in _rows(m) if f.get("grade_exact_match") is not None]
+    if graded:
+        lines += ["", "Grades of graded categories (the value 1-3 PA-X records), where PA-X codes the category and the system finds it: "
+                  + "; ".join(f"`{suite}` {system} {f['grade_exact_match']:.3f} of {f['graded_found']}" for suite, system, f in graded) + "."]
     lines += ["", "Suites: " + "; ".join(
         f"`{s}` {e['items']} {e['unit']}s" + (f" from {e['agreements']} agreements" if e["unit"] != "agreement" else "") + f" in {e['peace_processes']} peace processes ({e['decision']})" for s, e in m["suites"].items()
     ) + ".", "", LIMITS, ""]

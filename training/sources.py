@@ -123,6 +123,8 @@ class PaxData:
     years: pd.Series | None = None
     # AgtId -> characters of the agreement's full text (PA-X's N_characters, else the corpus text)
     lengths: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    # PA-X's values of the codings file's categories, 0-3 where graded (1 rhetorical ... 3 substantive), -1 unknown
+    grades: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def descriptions(self) -> pd.DataFrame:
         return self.texts[self.texts.kind == "description"]
@@ -188,7 +190,8 @@ def load_pax(data_dir: Path, *, extra_codings: list[Path] = ()) -> tuple[PaxData
     groups = codings["PP"].astype(str)
     meta_cols = [c for c in codings.columns if c in ("PP", "Dat", "Agt", "PPName")]
     codes = [c for c in codings.columns if c not in meta_cols]
-    labels = codings[codes].astype(np.int8)
+    grades = codings[codes].astype(np.int8)  # 0-3 where PA-X grades a category, -1 unknown
+    labels = grades.clip(upper=1)
     order = list(labels.columns)
     years = pd.to_datetime(codings["Dat"], dayfirst=True, errors="coerce").dt.year if "Dat" in codings else None
 
@@ -261,5 +264,5 @@ def load_pax(data_dir: Path, *, extra_codings: list[Path] = ()) -> tuple[PaxData
         )
     lengths = pd.Series(lengths, dtype=float)
     data = PaxData(labels=labels, groups=groups, categories=categories, quotes=quotes, texts=texts, files=files, years=years,
-                   lengths=lengths[lengths.index.isin(labels.index)])
+                   lengths=lengths[lengths.index.isin(labels.index)], grades=grades)
     return data, reports

@@ -11,7 +11,7 @@ import numpy as np
 from sklearn.metrics import f1_score
 from sklearn.model_selection import GroupKFold
 
-from classify.decision import CountPrior
+from classify.decision import CountPrior, fit_grade_tables
 from classify.embed import Encoder
 from classify.errors import DataError
 from classify.estimator import ClauseClassifier, HybridClassifier
@@ -155,6 +155,7 @@ class Fitted:
     oof: np.ndarray
     timings: dict = field(default_factory=dict)
     prior: CountPrior | None = None
+    grade_tables: list = field(default_factory=list)
 
 
 class _Fitter:
@@ -234,7 +235,7 @@ def fit_and_threshold(
     t0 = time.perf_counter()
     estimator = fit(frozenset(exclude))
     timings["fit"] = time.perf_counter() - t0
-    return Fitted(estimator, thresholds, oof, timings, count_prior(docs, used))
+    return Fitted(estimator, thresholds, oof, timings, count_prior(docs, used), fit_grade_tables(docs.grades[used], ts.codes, docs.parents))
 
 
 def count_prior(docs: DocumentSet, used: np.ndarray) -> CountPrior | None:
@@ -370,6 +371,7 @@ def train(
         "decision": {
             "count_prior": fitted.prior.to_dict() if fitted.prior else None,
             "max_threshold": settings.max_threshold,
+            "grades": [t.to_dict() for t in fitted.grade_tables],
             "hierarchy": "a present sub-code makes its ancestors present",
         },
         "categories": categories,
