@@ -264,7 +264,9 @@ def train(data_dir, out, codings, embedding_model, min_positive, folds, cache_di
             f"{change['labels_flipped']} label(s) flipped" + (f" ({', '.join(f'{k} {v}' for k, v in change['flips_by_category'].items())})" if change["flips_by_category"] else "")
         )
     click.echo(f"Embedding cache: {result.cache_hits} reused, {result.cache_misses} embedded")
-    click.echo(f"Categories modelled: {len(m['categories'])}; not covered: {len(m['uncovered'])} (fewer than {min_positive} positive agreements)")
+    few = sum(1 for c in m["uncovered"] if c.get("coded", True))
+    click.echo(f"Categories modelled: {len(m['categories'])}; not covered: {few} with fewer than {min_positive} positive agreements, "
+               f"{len(m['uncovered']) - few} headings or categories with no column in the codings")
     oof = m["out_of_fold"]
     click.echo(f"Out-of-fold (grouped by peace process): micro-F1 {oof['micro_f1']:.4f}  macro-F1 {oof['macro_f1']:.4f}")
     if result.previous_metrics:

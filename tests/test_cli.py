@@ -155,6 +155,7 @@ def test_training_progress_bars_say_what_they_count(pax_dir, fake_encoder, tmp_p
     # the threshold documents here are descriptions, already embedded as training rows: no bar for them
     assert "embedding training rows: " in r.stderr and "grouped folds: " in r.stderr
     assert "Batches" not in r.stderr
+    assert "Categories modelled: 4; not covered: 0 with fewer than 5 positive agreements, 5 headings or categories with no column in the codings" in r.stdout
 
 
 def test_pax_csv_to_a_csv_file(tiny_model, doc, tmp_path):
