@@ -24,7 +24,10 @@ MANIFEST_DIGEST = "manifest_sha256"
 WEIGHTS = "weights.npz"
 CARD = "README.md"
 FORMAT_VERSION = 2  # 1: a pickled estimator.joblib (before 2026-11-23)
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "pax-default"
+# the checkout's models/ (an editable install), else the installed wheel's copy of it
+_HERE = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL_DIR = next((d for d in (_HERE / "models" / "pax-default", _HERE / "paxclassify_models" / "pax-default") if d.is_dir()),
+                         _HERE / "models" / "pax-default")
 
 
 def default_model_dir() -> Path:
