@@ -377,6 +377,3 @@ def evaluate(data_dir, out, model_path, folds, min_positive, floors, per_categor
             raise click.ClickException(f"the model fell below the floors in {floors}:\n  " + "\n  ".join(failures))
         click.echo(f"All figures within {floor_spec.get('tolerance', 0.01)} of the floors in {floors}.")
 
-
-def main():  # pragma: no cover
-    cli()

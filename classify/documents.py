@@ -243,7 +243,6 @@ def read_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     return _document(data, str(path), path.stem, path.suffix, max_bytes)
 
 
-read_text_file = read_file  # its former name
 
 
 def read_stdin(*, max_bytes: int = DEFAULT_MAX_BYTES, stream=None) -> Document:

@@ -17,7 +17,6 @@ from threadpoolctl import threadpool_limits
 from .modelio import write_npz_atomic
 from .scoring import LinearScorer, tfidf
 
-UNKNOWN = -1
 
 
 def _weights_of(sample_weight, j):

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from classify.cli import cli
-from classify.documents import iter_documents, read_text_file
+from classify.documents import iter_documents, read_file
 from classify.errors import InputError, InputWarning
 from classify.formats import detect_format, docx_text, html_text, pdf_pages
 
@@ -148,7 +148,7 @@ def test_scanned_pdf_suggests_ocr(tmp_path):
     path = tmp_path / "scan.pdf"
     path.write_bytes(make_pdf([[], []]))
     with pytest.raises(InputError) as info:
-        read_text_file(path)
+        read_file(path)
     assert str(info.value) == (
         f"{path}: the PDF has no text layer (2 page(s), probably scanned images); "
         "run OCR on it first (e.g. 'ocrmypdf in.pdf out.pdf') or pass its text as a .txt file"
@@ -159,7 +159,7 @@ def test_damaged_pdf_is_an_input_error(tmp_path):
     path = tmp_path / "broken.pdf"
     path.write_bytes(b"%PDF-1.4\n this is not really a pdf \n%%EOF")
     with pytest.raises(InputError, match=re.escape(f"{path}: cannot be read as a PDF")):
-        read_text_file(path)
+        read_file(path)
 
 
 def test_encrypted_pdf_asks_for_password_removal(tmp_path):
@@ -194,7 +194,7 @@ def test_damaged_docx_is_an_input_error(tmp_path):
     path = tmp_path / "broken.docx"
     path.write_bytes(buf.getvalue())
     with pytest.raises(InputError, match=re.escape(f"{path}: cannot be read as a Word .docx document")):
-        read_text_file(path)
+        read_file(path)
 
 
 def test_html_main_text_without_navigation_or_scripts():
@@ -226,7 +226,7 @@ def test_html_with_only_scripts_is_an_input_error(tmp_path):
     path = tmp_path / "empty.html"
     path.write_text("<html><head><script>x()</script></head><body><nav>Menu</nav></body></html>")
     with pytest.raises(InputError, match=re.escape(f"{path}: the HTML page has no text outside navigation, scripts and styles")):
-        read_text_file(path)
+        read_file(path)
 
 
 # ---------------------------------------------------------------- reading files and folders
@@ -254,7 +254,7 @@ def test_empty_folder_names_the_extensions(tmp_path):
 def test_mislabelled_file_is_read_by_content(tmp_path):
     path = tmp_path / "agreement.txt"
     path.write_bytes(make_pdf([PAGE_1, PAGE_2]))
-    doc = read_text_file(path)
+    doc = read_file(path)
     assert isinstance(doc.pages, list) and "ceasefire" in doc.pages[1]
 
 

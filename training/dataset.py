@@ -79,7 +79,7 @@ def definition_text(code: str, categories: pd.DataFrame) -> str | None:
     return f"{categories.at[code, 'name']}: {d}"
 
 
-def build_training_set(data: PaxData, codes: list[str], *, use_fulltext_clauses: bool = True) -> TrainingSet:
+def build_training_set(data: PaxData, codes: list[str]) -> TrainingSet:
     L = data.labels.reindex(columns=codes).fillna(-1).astype(np.int8)
     col = {c: j for j, c in enumerate(codes)}
     texts, rows, groups, kinds, agts = [], [], [], [], []
@@ -98,9 +98,8 @@ def build_training_set(data: PaxData, codes: list[str], *, use_fulltext_clauses:
     # for the agreement's own codes the clause's label is unknown
     provisions = data.texts[data.texts.kind == "provision"]
     clause_texts = [(agt, text, "provision") for agt, text in zip(provisions.AgtId, provisions.text)]
-    if use_fulltext_clauses:
-        for agt, text in zip(data.fulltexts().AgtId, data.fulltexts().text):
-            clause_texts += [(agt, c.text, "fulltext_clause") for c in segment(text) if c.kind == "provision"]
+    for agt, text in zip(data.fulltexts().AgtId, data.fulltexts().text):
+        clause_texts += [(agt, c.text, "fulltext_clause") for c in segment(text) if c.kind == "provision"]
     quoted = data.quotes.groupby(["AgtId", "text"])["code"].apply(set)
     quoted_keys = set(quoted.index)
     for agt, text, kind in clause_texts:

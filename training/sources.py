@@ -120,7 +120,6 @@ class PaxData:
     quotes: pd.DataFrame
     texts: pd.DataFrame
     files: dict[str, list[Path]] = field(default_factory=dict)
-    years: pd.Series | None = None
     # AgtId -> characters of the agreement's full text (PA-X's N_characters, else the corpus text)
     lengths: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
     # PA-X's values of the codings file's categories, 0-3 where graded (1 rhetorical ... 3 substantive), -1 unknown
@@ -131,10 +130,6 @@ class PaxData:
 
     def fulltexts(self) -> pd.DataFrame:
         return self.texts[self.texts.kind == "fulltext"]
-
-
-def category_columns(frame: pd.DataFrame, known_codes: set[str]) -> list[str]:
-    return [c for c in frame.columns if c in known_codes]
 
 
 def binarise(frame: pd.DataFrame, columns: list[str], path: Path) -> pd.DataFrame:
@@ -193,7 +188,6 @@ def load_pax(data_dir: Path, *, extra_codings: list[Path] = ()) -> tuple[PaxData
     grades = codings[codes].astype(np.int8)  # 0-3 where PA-X grades a category, -1 unknown
     labels = grades.clip(upper=1)
     order = list(labels.columns)
-    years = pd.to_datetime(codings["Dat"], dayfirst=True, errors="coerce").dt.year if "Dat" in codings else None
 
     # Gender sub-codes: known where the gender dataset coded the agreement, and 0 where the
     # agreement has no provision on women at all; unknown otherwise.
@@ -263,6 +257,6 @@ def load_pax(data_dir: Path, *, extra_codings: list[Path] = ()) -> tuple[PaxData
             stacklevel=2,
         )
     lengths = pd.Series(lengths, dtype=float)
-    data = PaxData(labels=labels, groups=groups, categories=categories, quotes=quotes, texts=texts, files=files, years=years,
+    data = PaxData(labels=labels, groups=groups, categories=categories, quotes=quotes, texts=texts, files=files,
                    lengths=lengths[lengths.index.isin(labels.index)], grades=grades)
     return data, reports
