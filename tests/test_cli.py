@@ -43,6 +43,7 @@ def test_jsonl_one_line_per_document(tiny_model, doc, tmp_path):
     other = tmp_path / "other.txt"
     other.write_text("Women shall be represented in every commission established by this agreement.")
     r = run("predict", doc, other, "--model", tiny_model, "--format", "jsonl")
+    assert r.exit_code == 0, r.output
     lines = r.stdout.strip().splitlines()
     assert [json.loads(l)["id"] for l in lines] == ["statement", "other"]
 
