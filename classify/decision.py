@@ -108,9 +108,7 @@ def decide(
     if prior is not None and chars is not None and scores.shape[1]:
         m = np.where(present, scores, -np.inf)
         caps = prior.cap(np.asarray(chars))
-        order = np.argsort(-m, axis=1, kind="stable")
-        ranks = np.empty_like(order)
-        np.put_along_axis(ranks, order, np.arange(scores.shape[1])[None, :].repeat(len(scores), 0), axis=1)
+        ranks = np.argsort(np.argsort(-m, axis=1, kind="stable"), axis=1)  # 0 = the highest-scoring
         present &= ranks < caps[:, None]
     return with_ancestors(present, ancestors) if ancestors is not None else present
 

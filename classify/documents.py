@@ -243,8 +243,6 @@ def read_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     return _document(data, str(path), path.stem, path.suffix, max_bytes)
 
 
-
-
 def read_stdin(*, max_bytes: int = DEFAULT_MAX_BYTES, stream=None) -> Document:
     """Standard input as a Document (text, or a PDF, .docx or HTML file piped in)."""
     stream = stream if stream is not None else sys.stdin.buffer
@@ -256,6 +254,10 @@ def read_stdin(*, max_bytes: int = DEFAULT_MAX_BYTES, stream=None) -> Document:
     return _document(data, "<stdin>", "stdin", "", max_bytes)
 
 
+def _csv_sep(path: Path) -> str:
+    return "\t" if path.suffix.lower() == ".tsv" else ","
+
+
 def read_csv_rows(path: Path, text_column: str, id_column: str | None, *, max_bytes: int = DEFAULT_MAX_BYTES, chunksize: int = 1000) -> Iterator[Document | InputError]:
     """Each row of a CSV as a Document (or an InputError for a row without usable text).
 
@@ -265,8 +267,7 @@ def read_csv_rows(path: Path, text_column: str, id_column: str | None, *, max_by
 
     _stat_regular_file(path)
     try:
-        sep = "\t" if path.suffix.lower() == ".tsv" else ","
-        reader = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig", chunksize=chunksize)
+        reader = pd.read_csv(path, sep=_csv_sep(path), dtype=str, keep_default_na=False, encoding="utf-8-sig", chunksize=chunksize)
         first = True
         offset = 0
         not_english = []
@@ -326,7 +327,7 @@ def csv_text_column(path: Path) -> str:
 
     _stat_regular_file(path)
     try:
-        columns = [str(c) for c in pd.read_csv(path, sep="\t" if path.suffix.lower() == ".tsv" else ",", nrows=0, encoding="utf-8-sig").columns]
+        columns = [str(c) for c in pd.read_csv(path, sep=_csv_sep(path), nrows=0, encoding="utf-8-sig").columns]
     except Exception:
         return "text"  # read_csv_rows says what is wrong with the file
     by_lower = {c.strip().lower(): c for c in columns}

@@ -138,17 +138,11 @@ def pool_units(unit_scores: np.ndarray, owner: np.ndarray, n_docs: int) -> np.nd
     """The best unit's score per document: (n_units, n_cat) with ``owner`` (n_units,) -> (n_docs, n_cat).
 
     A category is present if some clause carries it (multiple-instance view).
+    Training chooses thresholds on scores pooled by this same function.
     """
     out = np.zeros((n_docs, unit_scores.shape[1]), dtype=np.float32)
     np.maximum.at(out, owner, unit_scores)
     return out
-
-
-def score_documents(estimator, U, owner: np.ndarray, n_docs: int):
-    """Unit scores (n_units, n_cat) and document scores (n_docs, n_cat), the best unit's.
-    Training chooses thresholds on scores made by this same function."""
-    unit_scores = estimator.predict_proba(U)
-    return unit_scores, pool_units(unit_scores, owner, n_docs)
 
 
 def decide_documents(model: Model, pooled: np.ndarray, thresholds: np.ndarray, chars, *, use_prior: bool = True):
@@ -161,8 +155,9 @@ def decide_documents(model: Model, pooled: np.ndarray, thresholds: np.ndarray, c
     """
     decision = model.manifest.get("decision") or {}
     prior = CountPrior.from_dict(decision.get("count_prior")) if use_prior else None
-    codes = [c.code for c in model.categories]
-    ancestors = ancestor_lists([c.parent for c in model.categories], codes)
+    categories = model.categories
+    codes = [c.code for c in categories]
+    ancestors = ancestor_lists([c.parent for c in categories], codes)
     selected = decide(pooled, thresholds, chars=np.asarray(chars), prior=prior)
     present = with_ancestors(selected, ancestors)
     implied_by = {}
@@ -203,11 +198,9 @@ def code_documents(
     all_texts = [t for _, texts in per_doc for t in texts]
     names = (model.manifest.get("text") or {}).get("names", "kept")
     features = featurize(all_texts, encoder, LexicalSpec.from_dict(model.manifest.get("lexical")), names=names) if all_texts else None
+    scores = model.estimator.predict_proba(features) if len(all_texts) else np.zeros((0, len(categories)))
     owner = np.repeat(np.arange(len(documents)), [len(texts) for _, texts in per_doc])
-    if len(all_texts):
-        scores, pooled = score_documents(model.estimator, features, owner, len(documents))
-    else:
-        scores, pooled = np.zeros((0, len(categories))), np.zeros((len(documents), len(categories)), dtype=np.float32)
+    pooled = pool_units(scores, owner, len(documents))
     decided, implied_by = decide_documents(model, pooled, thresholds, [scored_chars(clauses) for clauses, _ in per_doc], use_prior=threshold is None)
     capped = (pooled >= thresholds) & ~decided
     codings = []

@@ -19,6 +19,7 @@ _ITEM = re.compile(
     re.IGNORECASE,
 )
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
+_LINE = re.compile(r"\n")
 # Sentence end followed by something that starts a sentence; semicolons split only very long runs.
 # (The closing quote or bracket stays with its sentence: only the whitespace is a separator.)
 _SENTENCE = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'\u201d)]))\s+(?=[\"'\u201c(]?[A-Z0-9])")
@@ -153,6 +154,7 @@ def segment_text(text: str, *, page: int | None = None, max_chars: int = 600, mi
     out: list[Clause] = []
     provisions: list[tuple[int, int]] = []
     heading_start = None  # a section heading waiting for the provision under it
+    seen_provision = False  # headings before the first provision are the document's title
 
     def flush():
         for s, e in _merge_short(_split_long(provisions, text, max_chars), text, min_chars):
@@ -169,7 +171,7 @@ def segment_text(text: str, *, page: int | None = None, max_chars: int = 600, mi
                 out.append(_title(text, heading_start, start, page))
                 heading_start = None
             out.append(Clause(piece, start, end, page, "boilerplate"))
-        elif is_heading(piece) and not provisions and not any(c.kind == "provision" for c in out):
+        elif is_heading(piece) and not seen_provision:
             out.append(Clause(piece, start, end, page, "title"))
         elif is_heading(piece):
             flush()
@@ -184,8 +186,9 @@ def segment_text(text: str, *, page: int | None = None, max_chars: int = 600, mi
                 flush()
                 out.append(Clause(text[heading_start:end], heading_start, end, page))
                 heading_start = None
-                continue
-            provisions.append((start, end))
+            else:
+                provisions.append((start, end))
+            seen_provision = True
     flush()
     if heading_start is not None:  # a heading at the very end: nothing under it
         out.append(_title(text, heading_start, len(text), page))
@@ -202,7 +205,7 @@ def _peel_furniture_lines(spans, text):
     off into spans of their own."""
     out = []
     for start, end in spans:
-        lines = _strip(_split([(start, end)], re.compile(r"\n"), text), text)
+        lines = _strip(_split([(start, end)], _LINE, text), text)
         if len(lines) < 2:
             out.append((start, end))
             continue

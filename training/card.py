@@ -70,8 +70,8 @@ def model_card(manifest: dict) -> str:
 
 
 def _decision(manifest: dict) -> str:
-    prior = (manifest.get("decision") or {}).get("count_prior")
     decision = manifest.get("decision") or {}
+    prior = decision.get("count_prior")
     text = "A category is present when its score passes its threshold" + (
         f" (at most {decision['max_threshold']} for a document decided with the count prior)" if decision.get("max_threshold") is not None and prior else "")
     if prior:

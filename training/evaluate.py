@@ -394,7 +394,7 @@ def evaluate(
     if len(set(agreement_groups)) < n_folds:
         raise DataError(f"{data_dir}: {len(set(agreement_groups))} peace processes; at least {n_folds} are needed for {n_folds} grouped folds")
     folds = group_folds(agreement_groups, n_folds)
-    hierarchy = ancestor_lists([data.categories.at[c, "parent"] if c in data.categories.index else None for c in codes], codes)
+    hierarchy = ancestor_lists(docs.parents, codes)
 
     t0 = time.perf_counter()
     text_X, text_U = np.array(ts.texts, dtype=object), np.array(docs.unit_texts, dtype=object)

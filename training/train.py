@@ -18,7 +18,7 @@ from classify.estimator import ClauseClassifier, HybridClassifier
 from classify.features import LexicalSpec
 from classify.features import featurize as classify_featurize
 from classify.modelio import MANIFEST, Model, library_versions, read_manifest, save_model, sha256
-from classify.predict import WHOLE_DOCUMENT_MAX_CHARS, score_documents
+from classify.predict import WHOLE_DOCUMENT_MAX_CHARS, pool_units
 
 from .cache import EmbeddingCache
 from .card import model_card
@@ -133,7 +133,7 @@ def document_scores(estimator, U, owner: np.ndarray, n_docs: int) -> np.ndarray:
     U : features of the units, (n_units, ...); owner : (n_units,) -> array (n_docs, n_cat).
     Threshold choice and ``classify evaluate`` both score documents through here.
     """
-    return score_documents(estimator, U, owner, n_docs)[1]
+    return pool_units(estimator.predict_proba(U), owner, n_docs)
 
 
 def group_folds(groups: np.ndarray, n_folds: int) -> list[frozenset]:
@@ -359,6 +359,7 @@ def train(
     categories = [
         {**describe(c), "threshold": round(float(t), 6), "n_positive": int(n_pos[c])} for c, t in zip(codes, thresholds)
     ]
+    coded = set(codes) | {d["code"] for d in dropped if d["coded"]}
     uncovered = [{**describe(d["code"]), "n_positive": d["n_positive"], "coded": d["coded"], "reason": d["reason"]} for d in dropped]
     per_cat = oof_metrics.pop("per_category")
     manifest = {
@@ -377,7 +378,7 @@ def train(
         "categories": categories,
         "uncovered": uncovered,
         # every coded category in the codings file's column order (PA-X's agreement-page order)
-        "pax_columns": [c for c in data.labels.columns if c in set(codes) | {d["code"] for d in dropped if d["coded"]}],
+        "pax_columns": [c for c in data.labels.columns if c in coded],
         "settings": {k: v for k, v in vars(settings).items()},
         "training_data": {
             "files": {str(p.name): sha256(p) for paths in data.files.values() for p in paths},
