@@ -1,4 +1,4 @@
-"""Every exception paxclassify raises on purpose. The CLI turns each into a one-line error."""
+"""Every exception prediction raises on purpose (training adds its own in training/errors.py). The CLI turns each into a one-line error."""
 
 
 class PaxClassifyError(Exception):
@@ -9,24 +9,12 @@ class InputError(PaxClassifyError):
     """A document to code could not be read or is not usable text."""
 
 
-class DataError(PaxClassifyError):
-    """A PA-X data file (codings, texts, clause exports) is missing or malformed."""
-
-
 class ModelError(PaxClassifyError):
     """A model folder is missing, incomplete, tampered with, or incompatible."""
 
 
 class EmbeddingError(PaxClassifyError):
     """The sentence-transformers model could not be loaded or used."""
-
-
-class FetchError(PaxClassifyError):
-    """A PA-X file could not be downloaded, or what was downloaded is not what was expected."""
-
-
-class OfflineError(FetchError):
-    """The PA-X site (or the configured mirror) cannot be reached at all."""
 
 
 class PaxClassifyWarning(UserWarning):
@@ -36,6 +24,3 @@ class PaxClassifyWarning(UserWarning):
 class InputWarning(PaxClassifyWarning):
     """A document was read, but with a caveat (a guessed encoding, text that is not English)."""
 
-
-class DataWarning(PaxClassifyWarning):
-    """A PA-X data file was read, but parts of it were ignored (unknown columns, rows without text)."""

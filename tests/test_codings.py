@@ -11,7 +11,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from classify.cli import cli
-from classify.errors import DataError, DataWarning
+from training.errors import DataError, DataWarning
 from training.codings import read_codings
 from training.sources import load_pax
 

@@ -16,7 +16,7 @@ from fixtures import TOPICS, write_pax_fixture
 
 import training.fetch
 from classify.cli import cli
-from classify.errors import FetchError, OfflineError
+from training.errors import FetchError, OfflineError
 from training.fetch import MANIFEST, FetchSettings, fetch, flatten_records, parse_page
 from training.sources import find_sources
 

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import scipy.sparse as sp
 
-from classify.estimator import HybridClassifier
+from training.estimator import HybridClassifier
 from classify.features import LexicalSpec, combine, featurize, hashed_counts
 from classify.modelio import load_model
 from classify.scoring import LinearScorer

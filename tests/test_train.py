@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from classify.errors import DataError
+from training.errors import DataError
 from classify.modelio import load_model
 from training.sources import find_sources, load_pax, quote_blocks
 from training.train import TrainSettings, best_thresholds, train

@@ -17,7 +17,7 @@ from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
-from classify.estimator import constant_logit, fit_labels, label_rows
+from training.estimator import constant_logit, fit_labels, label_rows
 
 from .dataset import definition_text
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from classify.errors import DataError, DataWarning
+from .errors import DataError, DataWarning
 
 META = ["PP", "PPName", "Agt", "Dat"]
 # Agreement metadata in PA-X exports (v10): not categories, never reported as unknown.

@@ -22,7 +22,7 @@ import pandas as pd
 from sklearn.metrics import average_precision_score
 
 from classify.decision import ancestor_lists, decide
-from classify.errors import DataError
+from .errors import DataError
 from classify.modelio import qualified_names, read_manifest, sha256
 
 from .baselines import KeywordScorer, TfidfLogreg

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from classify.errors import FetchError, OfflineError
+from .errors import FetchError, OfflineError
 from classify.modelio import sha256, write_text_atomic
 
 DEFAULT_BASE_URL = "https://www.peaceagreements.org"

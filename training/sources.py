@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from classify.errors import DataError, DataWarning
+from .errors import DataError, DataWarning
 
 # The kinds of file, each recognised by the columns it must have.
 KINDS = {

@@ -13,8 +13,8 @@ from sklearn.model_selection import GroupKFold
 
 from classify.decision import CountPrior, fit_grade_tables
 from classify.embed import Encoder
-from classify.errors import DataError
-from classify.estimator import ClauseClassifier, HybridClassifier
+from .errors import DataError
+from training.estimator import ClauseClassifier, HybridClassifier
 from classify.features import LexicalSpec
 from classify.features import featurize as classify_featurize
 from classify.modelio import MANIFEST, Model, library_versions, read_manifest, save_model, sha256

@@ -14,8 +14,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from .modelio import write_npz_atomic
-from .scoring import LinearScorer, tfidf
+from classify.modelio import write_npz_atomic
+from classify.scoring import LinearScorer, tfidf
 
 
 
