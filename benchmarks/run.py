@@ -75,7 +75,7 @@ def build_inputs(data_dir: Path, work: Path, limit: int | None = None, sample: i
     (work / "statement.txt").write_text("JOINT STATEMENT\n\n" + "\n\n".join(lines) + "\n", encoding="utf-8")
 
     sys.path.insert(0, str(REPO))
-    from classify.predict import document_units
+    from classify.coding import document_units
 
     units = [t for text in docs.text for t in document_units(text)[1]]
     statement_units = document_units((work / "statement.txt").read_text(encoding="utf-8"))[1]
@@ -187,20 +187,19 @@ def _phases_worker(statement: str, backend: str) -> dict:
 
     import classify.cli  # noqa: F401
     from classify.documents import iter_documents
-    from classify.embed import Encoder
-    from classify.modelio import load_model
-    from classify.predict import code_documents, document_units
+    from classify.coding import document_units
+    from classify.model import Model
     from classify.render import render
 
     lap("import_classify")
-    model = load_model()  # the weights: numpy arrays, no scikit-learn
+    model = Model.load(backend=backend)  # the weights: numpy arrays, no scikit-learn
     lap("load_model")
     if backend == "torch":
         import sentence_transformers  # noqa: F401
     else:
         import onnxruntime  # noqa: F401
     lap("import_encoder_library")
-    encoder = Encoder(model.embedding_model, backend=backend)
+    encoder = model.encoder
     encoder.model
     lap("load_encoder")
     docs = list(iter_documents([statement]))
@@ -208,14 +207,14 @@ def _phases_worker(statement: str, backend: str) -> dict:
     lap("read_and_segment")
     vectors = encoder.encode(units)
     lap("embed")
-    from classify.features import LexicalSpec, combine, hashed_counts
+    from classify.features import combine, hashed_counts
 
-    spec = LexicalSpec.from_dict(model.manifest.get("lexical"))
-    model.estimator.predict_proba(vectors if spec is None else combine(vectors, hashed_counts(units, spec)))
+    spec = model.manifest.lexical
+    model.scorer.predict_proba(vectors if spec is None else combine(vectors, hashed_counts(units, spec)))
     lap("hash_and_score")
     # the full path once more, as `classify predict` runs it, now that everything is loaded
     t0 = time.perf_counter()
-    render(code_documents(model, docs, encoder), "json")
+    render(model.code(docs), "json")
     warm = time.perf_counter() - t0
     encoder.encode(units)
     lap("_")
@@ -238,12 +237,12 @@ def _tfidf_worker(data_dir: str, docs_csv: str, model_dir: str) -> dict:
     from sklearn.multiclass import OneVsRestClassifier
     from sklearn.pipeline import make_pipeline
 
-    from classify.modelio import read_manifest
+    from classify.model import read_manifest
     from training.dataset import build_documents
+    from training.metrics import best_thresholds, f1_summary
     from training.sources import load_pax
-    from training.train import best_thresholds, f1_summary
 
-    codes = [c["code"] for c in read_manifest(Path(model_dir))["categories"]]
+    codes = [c.code for c in read_manifest(Path(model_dir)).categories]
     data, _ = load_pax(Path(data_dir))
     docs = build_documents(data, codes)
     texts = data.texts[data.texts.kind == docs.kind].drop_duplicates("AgtId").set_index("AgtId").loc[docs.agt, "text"].tolist()
@@ -266,7 +265,7 @@ def _tfidf_worker(data_dir: str, docs_csv: str, model_dir: str) -> dict:
         oof[np.ix_(test_idx, cols)] = est.predict_proba([texts[i] for i in test_idx])
     cv_s = time.perf_counter() - t0
     thresholds = best_thresholds(docs.labels, oof)
-    metrics = f1_summary(docs.labels, oof, thresholds)
+    metrics = f1_summary(docs.labels, oof >= thresholds)
     t0 = time.perf_counter()
     final = pipeline().fit(texts, Y[:, keep])
     fit_s = time.perf_counter() - t0
@@ -293,7 +292,7 @@ def _scale_worker(docs_csv: str, backend: str, n_jobs: str, scheduler: str) -> d
     import pandas as pd
 
     from benchmarks.scale_out import code_in_parallel
-    from classify.predict import Document
+    from classify.coding import Document
 
     frame = pd.read_csv(docs_csv, dtype=str, keep_default_na=False)
     docs = [Document(i, t) for i, t in zip(frame.id, frame.text)]

@@ -4,3 +4,8 @@ The library never prints and never exits; see ``classify.cli`` for the command l
 """
 
 __version__ = "0.1.0"
+
+from .coding import Coding, Document
+from .model import Model
+
+__all__ = ["Coding", "Document", "Model"]

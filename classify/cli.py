@@ -10,9 +10,10 @@ from pathlib import Path
 
 import click
 
+from . import config
 from .errors import PaxClassifyError, PaxClassifyWarning
 
-DEFAULT_DATA = os.environ.get("PAXCLASSIFY_DATA", "data/labelled")
+DEFAULT_DATA = str(config.data_dir())
 
 
 def _one_line(message) -> str:
@@ -125,9 +126,9 @@ def predict(inputs, model_path, fmt, output, show_all, threshold, top_k, text_co
     from tqdm import tqdm
 
     from .documents import iter_documents
-    from .embed import Encoder, onnx_cache_dir
-    from .modelio import load_model, open_atomic
-    from .predict import code_batches
+    from .atomic import open_atomic
+    from .embed import onnx_cache_dir
+    from .model import Model
     from .render import render, render_stream
 
     fmt = _output_format(fmt, output)
@@ -141,9 +142,8 @@ def predict(inputs, model_path, fmt, output, show_all, threshold, top_k, text_co
         finished = set(sink.keys)
         if sink.repaired:
             click.echo(f"Warning: {output}: cut off an incomplete last line ({sink.repaired} bytes) left by an interrupted run", err=True)
-    model = load_model(model_path)
-    encoder = Encoder(model.embedding_model, backend=backend)
-    if getattr(encoder, "needs_export", False):
+    model = Model.load(model_path, backend=backend)
+    if getattr(model.encoder, "needs_export", False):
         _echo_err(f"Exporting the embedding model to ONNX for {backend} (once, about 10 s; kept in {onnx_cache_dir()})")
     counts = {"failed": 0, "skipped": 0, "coded": 0}
 
@@ -170,7 +170,7 @@ def predict(inputs, model_path, fmt, output, show_all, threshold, top_k, text_co
     # themselves scroll past on the same terminal
     to_terminal = output is None and sys.stdout.isatty()
     with tqdm(desc="Coding", unit=" documents", disable=True if to_terminal else None, file=sys.stderr, leave=False) as bar:
-        batches = counted(code_batches(model, documents(), encoder, batch_size=batch_size, threshold=threshold, top_k=top_k))
+        batches = counted(model.code_batches(documents(), batch_size=batch_size, threshold=threshold, top_k=top_k))
         if sink is not None:
             for coded in batches:
                 sink.append(render(coded, "jsonl"))
@@ -203,11 +203,11 @@ def categories(model_path, data_dir, fmt):
     """
     import json
 
-    from .modelio import read_manifest, default_model_dir
+    from .model import read_manifest
 
-    manifest = read_manifest(model_path or default_model_dir())
-    rows = [{**c, "covered": True, "reason": ""} for c in manifest["categories"]]
-    rows += [{**c, "covered": False, "threshold": None} for c in manifest.get("uncovered", [])]
+    manifest = read_manifest(model_path or config.model_dir())
+    rows = [{**vars(c), "covered": True, "reason": ""} for c in manifest.categories]
+    rows += [{**vars(c), "covered": False, "threshold": None} for c in manifest.uncovered]
     definitions = {}
     if data_dir is not None:
         from training.sources import find_sources, load_categories

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .errors import InputError, InputWarning
 from .formats import SUFFIXES as DOCUMENT_SUFFIXES, document_pages
-from .predict import Document
+from .coding import Document
 
 TEXT_SUFFIXES = {".txt", ".md"}
 # The longest PA-X agreement is under 1 MB of text; 10 MB leaves room and keeps memory bounded.

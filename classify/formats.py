@@ -1,7 +1,7 @@
 """Text out of PDF, Word (.docx) and HTML documents, chosen by content (magic bytes) and extension.
 
 Plain text (.txt, .md) is not handled here: :mod:`classify.documents` decodes it. Every
-extractor returns what :class:`classify.predict.Document` takes as ``pages``: a list of page
+extractor returns what :class:`classify.coding.Document` takes as ``pages``: a list of page
 texts where the format has pages (PDF, numbered from 1, empty pages kept so numbering stays
 right), else one text.
 """

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
-from .predict import Coding
+from .coding import Coding
 
 FORMATS = ("text", "json", "jsonl", "csv", "pax-csv", "markdown")
 
@@ -56,7 +56,8 @@ def as_dict(coding: Coding) -> dict:
             {"code": c.code, "name": c.name, "group": c.group, "probability": c.probability, "threshold": c.threshold,
              "present": c.present, **({"grade": c.grade} if c.grade is not None else {}),
              **({"implied_by": c.implied_by} if c.implied_by else {}), **({"capped": True} if c.capped else {}),
-             "evidence": [{"text": e.text, "score": e.score, **({"page": e.page} if e.page is not None else {})} for e in c.evidence]}
+             "evidence": [{"text": e.text, "score": e.score, **({"page": e.page} if e.page is not None else {}),
+                           **({"clause": e.clause + 1} if e.clause is not None else {})} for e in c.evidence]}
             for c in coding.categories
         ],
         "not_assessed": [{"code": c.code, "name": c.name, "group": c.group, "reason": c.reason} for c in coding.not_assessed],

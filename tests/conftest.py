@@ -13,12 +13,11 @@ SHARED_PAX = Path(os.environ.get("PAXCLASSIFY_DATA", REPO.parent / "shared" / "p
 
 @pytest.fixture
 def fake_encoder(monkeypatch):
-    """Replace the sentence-transformers encoder everywhere with FakeEncoder."""
+    """For the command line, which takes no encoder object: FakeEncoder in place of the
+    sentence-transformers encoder. Library calls are given ``encoder=FakeEncoder()`` instead."""
     import classify.embed
-    import training.train
 
     monkeypatch.setattr(classify.embed, "Encoder", FakeEncoder)
-    monkeypatch.setattr(training.train, "Encoder", FakeEncoder)
     return FakeEncoder
 
 
@@ -34,23 +33,18 @@ def tiny_model(tmp_path, pax_dir, fake_encoder):
     # embedding only: these tests are about the CLI, and FakeEncoder is already a bag of words
     # (the default embedding + n-gram model has its own tests in test_hybrid.py)
     settings = TrainSettings(min_positive=5, n_folds=3, lexical_buckets=0)
-    result = train(pax_dir, tmp_path / "model", settings=settings, cache_dir=tmp_path / "cache")
+    result = train(pax_dir, tmp_path / "model", settings=settings, cache_dir=tmp_path / "cache", encoder=FakeEncoder())
     return result.path
 
 
 @pytest.fixture(scope="session")
 def session_model(tmp_path_factory):
     """A tiny model trained once per session with FakeEncoder; copy it before altering it."""
-    import classify.embed
-    import training.train
     from training.train import TrainSettings, train
 
     root = tmp_path_factory.mktemp("session-model")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(classify.embed, "Encoder", FakeEncoder)
-        mp.setattr(training.train, "Encoder", FakeEncoder)
-        pax = write_pax_fixture(root / "pax")
-        result = train(pax, root / "model", settings=TrainSettings(min_positive=5, n_folds=3), cache_dir=root / "cache")
+    pax = write_pax_fixture(root / "pax")
+    result = train(pax, root / "model", settings=TrainSettings(min_positive=5, n_folds=3), cache_dir=root / "cache", encoder=FakeEncoder())
     return result.path
 
 

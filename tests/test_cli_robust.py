@@ -90,12 +90,12 @@ def test_stdin_utf16_and_empty(session_model, fake_encoder):
 
 
 def test_unexpected_error_is_one_line_and_debug_shows_the_traceback(session_model, fake_encoder, tmp_path, monkeypatch):
-    import classify.predict
+    from classify.model import Model
 
     def boom(*args, **kwargs):
         raise RuntimeError("something\nbroke")
 
-    monkeypatch.setattr(classify.predict, "code_documents", boom)
+    monkeypatch.setattr(Model, "code", boom)
     doc = tmp_path / "doc.txt"
     doc.write_text(ENGLISH)
     r = run("predict", doc, "--model", session_model)
@@ -219,9 +219,9 @@ def test_resume_with_repeated_csv_ids_codes_every_row(session_model, fake_encode
 
 
 def test_batches_are_cut_by_text_size_too(session_model, counting_encoder, tmp_path, monkeypatch):
-    import classify.predict
+    import classify.model
 
-    monkeypatch.setattr(classify.predict, "BATCH_MAX_CHARS", 2 * len(ENGLISH))
+    monkeypatch.setattr(classify.model, "BATCH_MAX_CHARS", 2 * len(ENGLISH))
     docs = make_docs(tmp_path / "docs", 5)
     calls = []
     real = counting_encoder.encode
@@ -232,12 +232,12 @@ def test_batches_are_cut_by_text_size_too(session_model, counting_encoder, tmp_p
 
 
 def test_ctrl_c_during_a_resumable_batch_says_how_to_go_on(session_model, fake_encoder, tmp_path, monkeypatch):
-    import classify.predict
+    from classify.model import Model
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(classify.predict, "code_documents", interrupted)
+    monkeypatch.setattr(Model, "code", interrupted)
     docs = make_docs(tmp_path / "docs", 1)
     out = tmp_path / "out.jsonl"
     r = run("predict", docs, "--model", session_model, "-f", "jsonl", "-o", out, "--resume")
@@ -264,24 +264,23 @@ def test_a_reader_that_leaves_early_gets_no_error(tiny_model):
 
 @pytest.mark.parametrize("fmt", ["json", "jsonl", "csv", "text", "markdown"])
 def test_batch_by_batch_output_equals_one_rendering(session_model, fake_encoder, tmp_path, fmt):
-    from classify.modelio import load_model
-    from classify.predict import Document, code_documents
+    from classify import Document, Model
     from classify.render import render
 
     docs = make_docs(tmp_path / "docs", 5)
     out = tmp_path / f"out.{fmt}"
     r = run("predict", docs, "--model", session_model, "-f", fmt, "-o", out, "--batch-size", 2)
     assert r.exit_code == 0 and r.stderr == f"Wrote 5 coding(s) to {out}\n"
-    together = code_documents(load_model(session_model), [Document(p.stem, p.read_text(), str(p)) for p in sorted(docs.iterdir())], FakeEncoder())
+    together = Model.load(session_model, encoder=FakeEncoder()).code([Document(p.stem, p.read_text(), str(p)) for p in sorted(docs.iterdir())])
     assert out.read_text() == render(together, fmt)
     if fmt == "json":
         assert [c["id"] for c in json.loads(out.read_text())] == [f"doc{i}" for i in range(5)]
 
 
 def test_a_failure_in_a_later_batch_keeps_the_old_output_and_leaves_no_partial_file(session_model, fake_encoder, tmp_path, monkeypatch):
-    import classify.predict
+    from classify.model import Model
 
-    real, calls = classify.predict.code_documents, []
+    real, calls = Model.code, []
 
     def fails_second_time(*args, **kwargs):
         calls.append(1)
@@ -289,7 +288,7 @@ def test_a_failure_in_a_later_batch_keeps_the_old_output_and_leaves_no_partial_f
             raise RuntimeError("disk on fire")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(classify.predict, "code_documents", fails_second_time)
+    monkeypatch.setattr(Model, "code", fails_second_time)
     docs = make_docs(tmp_path / "docs", 4)
     out = tmp_path / "out.json"
     out.write_text("the user's earlier codings")

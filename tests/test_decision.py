@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from classify.decision import CountPrior, ancestor_lists, decide
-from training.evaluate import document_figures
+from training.metrics import document_figures
 
 
 def test_count_prior_recovers_a_power_law_and_caps_at_its_upper_quartile():

@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from classify.cli import cli
-from fixtures import TOPICS, write_partial_corpus
+from fixtures import FakeEncoder, TOPICS, write_partial_corpus
 from training.baselines import KeywordScorer
-from training.evaluate import check_floors, evaluate, settings_from_manifest
+from training.evaluate import check_floors, evaluate
 from training.sources import load_pax
 
 REPO = Path(__file__).resolve().parent.parent
@@ -60,8 +60,8 @@ def test_evaluate_writes_metrics_report_and_plots(tiny_model, pax_dir, tmp_path)
     assert re.search(rf"descriptions\s+model\s+{d['micro_f1']:.3f}\s+{d['macro_f1']:.3f}\s+{d['macro_ap']:.3f}", r.stdout)
 
 
-def test_no_peace_process_is_both_trained_on_and_tested(pax_dir, fake_encoder, tmp_path):
-    ev = evaluate(pax_dir, n_folds=4, min_positive=5, cache_dir=tmp_path / "cache")
+def test_no_peace_process_is_both_trained_on_and_tested(pax_dir, tmp_path):
+    ev = evaluate(pax_dir, n_folds=4, min_positive=5, cache_dir=tmp_path / "cache", encoder=FakeEncoder())
     data, _ = load_pax(pax_dir)
     all_groups = set(data.groups.astype(str))
     tested = []
@@ -117,14 +117,14 @@ def test_committed_floors_name_figures_the_evaluation_reports():
             assert all(0 < v < 20 for v in figures.values())
 
 
-def test_fulltext_suite_appears_when_a_corpus_is_present(pax_dir, fake_encoder, tmp_path):
+def test_fulltext_suite_appears_when_a_corpus_is_present(pax_dir, tmp_path):
     codings = pd.read_csv(pax_dir / "codings.csv")
     texts = []
     for _, row in codings.iterrows():
         clauses = [s for c, ss in TOPICS.items() if row[c] for s in ss] + ["The parties signed this text in good faith today."]
         texts.append({"AgtId": row.AgtId, "Agreement text": "\n\n".join(f"{i + 1}. {c}" for i, c in enumerate(clauses))})
     pd.DataFrame(texts).to_csv(pax_dir / "corpus.csv", index=False)
-    ev = evaluate(pax_dir, n_folds=3, min_positive=5, cache_dir=tmp_path / "cache")
+    ev = evaluate(pax_dir, n_folds=3, min_positive=5, cache_dir=tmp_path / "cache", encoder=FakeEncoder())
     assert "fulltext" in ev.metrics["suites"]
     assert ev.metrics["data"]["threshold_documents"]["kind"] == "fulltext (48)"
     assert ev.metrics["suites"]["fulltext"]["model"]["macro_ap"] > 0.5
@@ -139,13 +139,8 @@ def test_keyword_baseline_scores_by_category_terms(pax_dir):
     assert scores[2].max() == 0
 
 
-def test_settings_from_manifest_ignore_unknown_keys():
-    s = settings_from_manifest({"settings": {"C": 2.0, "n_folds": 4, "added_by_a_later_version": True}})
-    assert (s.C, s.n_folds) == (2.0, 4)
-
-
-def test_ablations_score_each_half_of_the_model_on_the_same_folds(pax_dir, fake_encoder, tmp_path):
-    ev = evaluate(pax_dir, n_folds=3, min_positive=5, cache_dir=tmp_path / "cache", ablations=True)
+def test_ablations_score_each_half_of_the_model_on_the_same_folds(pax_dir, tmp_path):
+    ev = evaluate(pax_dir, n_folds=3, min_positive=5, cache_dir=tmp_path / "cache", ablations=True, encoder=FakeEncoder())
     d = ev.metrics["suites"]["descriptions"]
     assert {"embedding_half", "ngram_half"} <= set(d["baselines"])
     scores = ev.results["descriptions"].scores
@@ -153,10 +148,10 @@ def test_ablations_score_each_half_of_the_model_on_the_same_folds(pax_dir, fake_
     assert {"fit_embedding_half", "fit_ngram_half"} <= set(ev.metrics["timings"])
 
 
-def test_evaluate_survives_a_partial_corpus_whose_processes_miss_some_folds(pax_dir, fake_encoder, tmp_path):
+def test_evaluate_survives_a_partial_corpus_whose_processes_miss_some_folds(pax_dir, tmp_path):
     # full text for 2 of 8 processes: with 5 folds, some folds hold no full-text agreement
     write_partial_corpus(pax_dir, processes={0, 1})
-    ev = evaluate(pax_dir, n_folds=5, min_positive=5, cache_dir=tmp_path / "cache")
+    ev = evaluate(pax_dir, n_folds=5, min_positive=5, cache_dir=tmp_path / "cache", encoder=FakeEncoder())
     suites = ev.metrics["suites"]
     assert {"descriptions", "fulltext", "clause_bags"} <= set(suites)
     assert any(f["test_items"]["fulltext"] == 0 for f in ev.folds)

@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from classify.cli import cli
-from classify.modelio import write_text_atomic as write_atomic
-from classify.modelio import load_model
+from classify.atomic import write_text_atomic as write_atomic
+from classify.model import Model
 
 REPO = Path(__file__).resolve().parent.parent
 SLOW_RUN = Path(__file__).resolve().parent / "slow_run.py"
@@ -67,19 +67,19 @@ def test_training_killed_half_way_leaves_the_previous_model_intact(tmp_path, pax
 
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert not out.with_name("model.previous").exists()
-    load_model(out)
+    Model.load(out)
     assert predict_json(out, doc) == expected
     if step == "save":  # the half-written model was never swapped in; its folder is left aside
         [leftover] = [p for p in tmp_path.iterdir() if p.name.startswith(".model.tmp-")]
         with pytest.raises(Exception):
-            load_model(leftover)
+            Model.load(leftover)
 
     # and the next run replaces the model normally, keeping this one as .previous and
     # clearing away what the killed run left
     r = CliRunner().invoke(cli, ["train", "--data", str(pax_dir), "--out", str(out), "--min-positive", "5", "--folds", "3", "--cache-dir", str(tmp_path / "cache")], catch_exceptions=False)
     assert r.exit_code == 0, r.stderr
     assert {p.name: p.read_bytes() for p in out.with_name("model.previous").iterdir()} == before
-    load_model(out)
+    Model.load(out)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".model.tmp-")]
 
 

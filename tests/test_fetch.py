@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pandas as pd
 import pytest
+from fixtures import FakeEncoder
 from click.testing import CliRunner
 from fixtures import TOPICS, write_pax_fixture
 
@@ -181,7 +182,7 @@ def paths_asked(site, path):
 # ---------------------------------------------------------------- the happy path, and training on it
 
 
-def test_fetch_writes_a_folder_that_trains_as_it_is(tmp_path, site, sleeps, fake_encoder):
+def test_fetch_writes_a_folder_that_trains_as_it_is(tmp_path, site, sleeps):
     from training.train import TrainSettings, train
 
     dest = tmp_path / "labelled"
@@ -215,9 +216,9 @@ def test_fetch_writes_a_folder_that_trains_as_it_is(tmp_path, site, sleeps, fake
         "fulltext": ["pax_corpus.csv"],
         "api_details": ["pax_api_issue_details.csv"],
     }
-    model = train(dest, tmp_path / "model", settings=TrainSettings(min_positive=5, n_folds=3), cache_dir=tmp_path / "cache")
-    assert [c["code"] for c in model.manifest["categories"]] == ["Ce", "TjPrire", "GeWom", "HrDet"]
-    assert model.manifest["training_data"]["rows_by_source"]["quote"] > 0
+    result = train(dest, tmp_path / "model", settings=TrainSettings(min_positive=5, n_folds=3), cache_dir=tmp_path / "cache", encoder=FakeEncoder())
+    assert [c["code"] for c in result.manifest["categories"]] == ["Ce", "TjPrire", "GeWom", "HrDet"]
+    assert result.manifest["training_data"]["rows_by_source"]["quote"] > 0
 
 
 def test_rerun_skips_complete_files_and_force_fetches_again(tmp_path, site, sleeps):

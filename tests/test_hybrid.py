@@ -7,9 +7,9 @@ import scipy.sparse as sp
 
 from training.estimator import HybridClassifier
 from classify.features import LexicalSpec, combine, featurize, hashed_counts
-from classify.modelio import load_model
 from classify.scoring import LinearScorer
-from classify.predict import Document, code_documents, document_units, is_one_paragraph
+from classify import Document, Model
+from classify.coding import document_units, is_one_paragraph
 from fixtures import TOPICS, FakeEncoder
 from training.train import TrainSettings, train
 
@@ -72,27 +72,39 @@ def test_whole_document_is_scored_only_for_one_paragraph():
     assert not is_one_paragraph(structured) and texts == [c.text for c in clauses]
 
 
-def test_default_training_writes_a_hybrid_model_without_vocabulary(tmp_path, pax_dir, fake_encoder):
-    result = train(pax_dir, tmp_path / "model", settings=TrainSettings(min_positive=5, n_folds=3), cache_dir=tmp_path / "c")
+def test_default_training_writes_a_hybrid_model_without_vocabulary(tmp_path, pax_dir):
+    result = train(pax_dir, tmp_path / "model", settings=TrainSettings(min_positive=5, n_folds=3), cache_dir=tmp_path / "c", encoder=FakeEncoder())
     manifest = json.loads((result.path / "manifest.json").read_text())
     assert manifest["lexical"]["n_buckets"] == 2**18 and manifest["embedding"]["dimension"] == 64
-    model = load_model(result.path)
-    assert isinstance(model.estimator, LinearScorer) and model.estimator.n_buckets == 2**18
-    assert all(np.asarray(v).dtype.kind in "fiu" for v in model.estimator.arrays.values())  # numbers only: no vocabulary
+    model = Model.load(result.path, encoder=FakeEncoder())
+    assert isinstance(model.scorer, LinearScorer) and model.scorer.n_buckets == 2**18
+    assert all(np.asarray(v).dtype.kind in "fiu" for v in model.scorer.arrays.values())  # numbers only: no vocabulary
     doc = Document("d", "1. The parties agree to an immediate ceasefire and the cessation of all hostilities.\n\n"
                         "2. All prisoners and detainees held in connection with the conflict shall be released.")
-    [coding] = code_documents(model, [doc], FakeEncoder())
+    [coding] = model.code([doc])
     by = {c.code: c for c in coding.categories}
     assert by["Ce"].present and "ceasefire" in by["Ce"].evidence[0].text
     assert by["TjPrire"].present and "prisoners" in by["TjPrire"].evidence[0].text
 
 
-def test_evaluation_retrains_an_embedding_only_model_as_such():
-    from training.evaluate import settings_from_manifest
+def test_evaluation_refits_a_model_with_the_settings_and_estimator_its_manifest_records():
+    from classify.features import LexicalSpec
+    from classify.model import Category, Embedding, Manifest
+    from training.estimator import ClauseClassifier, HybridClassifier
 
-    assert settings_from_manifest({"settings": {"C": 2.0}}).lexical_buckets == 0
-    assert settings_from_manifest({"settings": {"lexical_buckets": 4096}, "lexical": {"n_buckets": 4096}}).lexical_buckets == 4096
-    assert settings_from_manifest({}).lexical_buckets == TrainSettings().lexical_buckets
+    def manifest(info, lexical=None):
+        return Manifest([Category("Ce", "Ceasefire", "g", threshold=0.5)], Embedding("e", 64), lexical=lexical, info=info)
+
+    hybrid = TrainSettings(estimator=HybridClassifier(C_lexical=3.0, dense_weight=0.7))
+    info = {"settings": {**hybrid.to_dict(), "added_by_a_later_version": True}, "estimator": hybrid.estimator_record()}
+    s = TrainSettings.from_manifest(manifest(info, LexicalSpec()))
+    assert isinstance(s.estimator, HybridClassifier) and (s.estimator.C_lexical, s.estimator.dense_weight) == (3.0, 0.7)
+    assert s.to_dict() == hybrid.to_dict()
+    made = s.make_estimator(64, n_jobs=2, dense_weight=1.0)  # as an ablation makes one
+    assert (made.n_dense, made.n_jobs, made.dense_weight, made.C_lexical) == (64, 2, 1.0, 3.0) and s.estimator.dense_weight == 0.7
+    # a model of embeddings alone is refitted as one
+    plain = TrainSettings.from_manifest(manifest({"settings": {"n_folds": 4}}))
+    assert plain.lexical_buckets == 0 and plain.n_folds == 4 and isinstance(plain.base_estimator(), ClauseClassifier)
 
 
 def test_memory_refits_only_the_labels_that_changed(tmp_path):

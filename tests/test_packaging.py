@@ -22,5 +22,5 @@ def test_the_wheel_holds_the_shipped_model_with_the_manifests_digests(tmp_path):
         for name, digest in manifest["files"].items():
             assert f"paxclassify_models/pax-default/{name}" in names
             assert hashlib.sha256(z.read(f"paxclassify_models/pax-default/{name}")).hexdigest() == digest
-    assert "classify/modelio.py" in names and "training/train.py" in names
+    assert "classify/model.py" in names and "training/train.py" in names
     assert not any(n.startswith("models/") for n in names)  # no top-level package named "models"

@@ -4,8 +4,8 @@ import csv
 import io
 import json
 
-from classify.modelio import Category
-from classify.predict import CategoryResult, Coding, Evidence
+from classify.coding import CategoryResult, Coding, Evidence
+from classify.model import Category
 from classify.render import render
 
 CODING = Coding(

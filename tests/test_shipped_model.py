@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from classify.cli import cli
-from classify.modelio import default_model_dir, load_model
+from classify import Model, config
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "statement.txt"
 
@@ -15,9 +15,9 @@ pytestmark = pytest.mark.slow
 
 
 def test_shipped_model_loads_and_holds_no_training_text():
-    model = load_model(default_model_dir())
+    model = Model.load()
     assert len(model.categories) >= 150
-    manifest = (default_model_dir() / "manifest.json").read_text()
+    manifest = (config.model_dir() / "manifest.json").read_text()
     assert "description" not in json.loads(manifest)["categories"][0]
 
 
@@ -43,10 +43,9 @@ def test_shipped_model_reports_few_categories_on_the_sample_statement():
 
 
 def test_shipped_model_is_small_and_stores_no_vocabulary():
-    model = load_model(default_model_dir())
-    assert (default_model_dir() / "weights.npz").stat().st_size < 8_000_000
+    assert (config.model_dir() / "weights.npz").stat().st_size < 8_000_000
     # the weights file holds numeric arrays only: no vocabulary, no strings of PA-X text
     import numpy as np
 
-    with np.load(default_model_dir() / "weights.npz", allow_pickle=False) as z:
+    with np.load(config.model_dir() / "weights.npz", allow_pickle=False) as z:
         assert all(z[k].dtype.kind in "fiub" for k in z.files), {k: z[k].dtype for k in z.files}

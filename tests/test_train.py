@@ -6,9 +6,11 @@ import pandas as pd
 import pytest
 
 from training.errors import DataError
-from classify.modelio import load_model
+from classify import Model
+from fixtures import FakeEncoder
 from training.sources import find_sources, load_pax, quote_blocks
-from training.train import TrainSettings, best_thresholds, train
+from training.metrics import best_thresholds
+from training.train import TrainSettings, train
 
 
 def test_sources_are_recognised_by_columns(pax_dir):
@@ -46,32 +48,32 @@ def test_train_writes_self_describing_model(tiny_model):
     assert set(manifest["files"]) == {"weights.npz", "README.md"}
     assert manifest["training_data"]["rows_by_source"]["quote"] > 0
     assert "CC BY-NC-SA" in (tiny_model / "README.md").read_text()
-    model = load_model(tiny_model)
-    assert model.estimator.coef.shape == (4, 64)
+    model = Model.load(tiny_model)
+    assert model.scorer.coef.shape == (4, 64)
 
 
-def test_training_is_reproducible(tmp_path, pax_dir, fake_encoder):
+def test_training_is_reproducible(tmp_path, pax_dir):
     s = TrainSettings(min_positive=5, n_folds=3)
-    a = train(pax_dir, tmp_path / "a", settings=s, cache_dir=tmp_path / "c")
-    b = train(pax_dir, tmp_path / "b", settings=s, cache_dir=tmp_path / "c")
+    a = train(pax_dir, tmp_path / "a", settings=s, cache_dir=tmp_path / "c", encoder=FakeEncoder())
+    b = train(pax_dir, tmp_path / "b", settings=s, cache_dir=tmp_path / "c", encoder=FakeEncoder())
     assert [c["threshold"] for c in a.manifest["categories"]] == [c["threshold"] for c in b.manifest["categories"]]
     assert b.cache_misses == 0 and b.cache_hits > 0
 
 
-def test_retraining_with_codings_reports_changes_and_keeps_previous(tmp_path, pax_dir, fake_encoder):
+def test_retraining_with_codings_reports_changes_and_keeps_previous(tmp_path, pax_dir):
     s = TrainSettings(min_positive=5, n_folds=3)
     out = tmp_path / "model"
-    train(pax_dir, out, settings=s, cache_dir=tmp_path / "c")
+    train(pax_dir, out, settings=s, cache_dir=tmp_path / "c", encoder=FakeEncoder())
     codings = pd.read_csv(pax_dir / "codings.csv")
     fix = codings.loc[:2, ["AgtId", "Ce"]].copy()
     fix["Ce"] = (fix["Ce"] == 0).astype(int)  # flip three labels
     fix.to_csv(tmp_path / "fix.csv", index=False)
-    result = train(pax_dir, out, codings=[tmp_path / "fix.csv"], settings=s, cache_dir=tmp_path / "c")
+    result = train(pax_dir, out, codings=[tmp_path / "fix.csv"], settings=s, cache_dir=tmp_path / "c", encoder=FakeEncoder())
     assert result.changes[0]["rows_corrected"] == 3
     assert result.changes[0]["flips_by_category"] == {"Ce": 3}
     assert result.previous_metrics is not None
     assert (tmp_path / "model.previous" / "manifest.json").is_file()
-    load_model(tmp_path / "model.previous")
+    Model.load(tmp_path / "model.previous")
 
 
 def test_best_thresholds_separate_perfectly_separable_scores():

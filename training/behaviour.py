@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from classify.predict import Document, code_documents
+from classify.coding import Document
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 
@@ -21,7 +21,7 @@ def _present(codings, code: str) -> list[bool]:
     return [any(c.code == code and c.present for c in coding.categories) for coding in codings]
 
 
-def negation_rates(model, encoder, items: pd.DataFrame) -> dict:
+def negation_rates(model, items: pd.DataFrame) -> dict:
     """items : frame of ``code``, ``affirmed`` (a provision that carries the code) and ``negated``
     (a sentence saying the matter was not agreed or not discussed).
 
@@ -36,7 +36,7 @@ def negation_rates(model, encoder, items: pd.DataFrame) -> dict:
     docs = [Document(f"neg{i}", t) for i, t in enumerate(items.negated)]
     docs += [Document(f"aff{i}", t) for i, t in enumerate(items.affirmed)]
     docs += [Document(f"ctx{i}", f"{o}\n\n{t}") for i, (o, t) in enumerate(zip(other, items.negated))]
-    codings = code_documents(model, docs, encoder)
+    codings = model.code(docs)
     neg, aff, ctx = codings[:n], codings[n : 2 * n], codings[2 * n :]
     hits = lambda cs: [p for coding, code in zip(cs, items.code) for p in _present([coding], code)]
     # in context, a negated code counts only when the other provision does not carry it too
@@ -49,13 +49,13 @@ def negation_rates(model, encoder, items: pd.DataFrame) -> dict:
     }
 
 
-def name_swap_flips(model, encoder, templates: list[str], names: pd.DataFrame) -> dict:
+def name_swap_flips(model, templates: list[str], names: pd.DataFrame) -> dict:
     """Each template coded with every (A, B) pair of names; a decision flips when a category's
     presence differs from its presence under the first pair. Returns the share of decisions that
     flip, over every modelled category, and the same over categories present under any pair."""
     docs = [Document(f"t{t}-n{k}", tpl.replace("{A}", a).replace("{B}", b))
             for t, tpl in enumerate(templates) for k, (a, b) in enumerate(zip(names.A, names.B))]
-    codings = code_documents(model, docs, encoder)
+    codings = model.code(docs)
     present = np.array([[c.present for c in coding.categories] for coding in codings]).reshape(len(templates), len(names), -1)
     flips = present[:, 1:, :] != present[:, :1, :]
     ever = present.any(axis=1, keepdims=True).repeat(len(names) - 1, axis=1)
@@ -79,19 +79,17 @@ def load_sets(folder: Path = DATA) -> tuple[pd.DataFrame, list[str], pd.DataFram
     )
 
 
-def behaviour(model, encoder, folder: Path = DATA) -> dict:
+def behaviour(model, folder: Path = DATA) -> dict:
     negation, templates, names = load_sets(folder)
-    return {"negation": negation_rates(model, encoder, negation), "name_swap": name_swap_flips(model, encoder, templates, names)}
+    return {"negation": negation_rates(model, negation), "name_swap": name_swap_flips(model, templates, names)}
 
 
 if __name__ == "__main__":  # pragma: no cover
     import argparse
 
-    from classify.embed import Encoder
-    from classify.modelio import default_model_dir, load_model
+    from classify.model import Model
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", type=Path, default=default_model_dir())
+    parser.add_argument("--model", type=Path, help="model folder (default: the shipped model)")
     args = parser.parse_args()
-    model = load_model(args.model)
-    print(json.dumps(behaviour(model, Encoder(model.embedding_model, backend="onnx")), indent=2))
+    print(json.dumps(behaviour(Model.load(args.model, backend="onnx")), indent=2))

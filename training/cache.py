@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 import numpy as np
 
-from classify.modelio import write_npz_atomic
+from classify import config
+from classify.atomic import write_npz_atomic
 
 
 def default_cache_dir() -> Path:
-    return Path(os.environ.get("PAXCLASSIFY_CACHE", Path.home() / ".cache" / "paxclassify" / "embeddings"))
+    return config.embedding_cache_dir()
 
 
 def encoder_key(encoder) -> str:

@@ -11,11 +11,14 @@ def model_card(manifest: dict) -> str:
         f"# paxclassify model `{manifest['name']}`",
         "",
         f"Created {manifest['created']} by paxclassify {manifest['versions'].get('paxclassify', '?')} with `classify train`.",
-        f"Embedding model: `{manifest['embedding']['model']}` ({manifest['embedding']['dimension']} dimensions); "
+        f"Embedding model: `{manifest['embedding']['model']}`"
+        + (f" ({manifest['embedding']['package']} {manifest['embedding'].get('version')})" if manifest["embedding"].get("package") else "")
+        + f", {manifest['embedding']['dimension']} dimensions; "
+        + f"estimator `{manifest['estimator']['class']}`; "
         + (
             f"one logistic regression per category over the clause embedding and the TF-IDF of its word 1-2-grams hashed into "
             f"{manifest['lexical']['n_buckets']} buckets (weights per bucket, no vocabulary stored; "
-            f"{manifest['settings'].get('max_lexical_weights')} n-gram weights kept per category)"
+            f"{manifest['estimator']['params'].get('max_lexical_weights')} n-gram weights kept per category)"
             if manifest.get("lexical")
             else "one logistic regression per category over clause embeddings"
         )
@@ -44,11 +47,9 @@ def model_card(manifest: dict) -> str:
         "## Intended use and limitations",
         "",
         "A first pass for a PA-X coder, who reads the evidence and accepts or rejects each category; not a replacement for coding. "
-        "Measured by `classify evaluate` (grouped by peace process) on real agreement text: per-document F1 0.55 on 13 full texts "
-        "(59% of the categories reported are PA-X's, 57% of PA-X's are found), about 4 wrong categories per agreement on the "
-        "real clauses of 739 agreements; grades match PA-X's about half of the time. English only. Negation is caught by "
-        "patterns, names are masked by a dictionary test. Read the probabilities (`--format json`); `--threshold` shows more. "
-        "See the project README for the figures and what they cover.",
+        "How well it codes real agreement text is measured by `classify evaluate` (grouped by peace process): see the project "
+        "README's figures and what they cover. English only. Negation is caught by patterns, names are masked by a dictionary "
+        "test. Read the probabilities (`--format json`); `--threshold` shows more.",
     ]
     evaluation = manifest.get("evaluation")
     if evaluation:

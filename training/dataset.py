@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from classify.predict import document_units, scored_chars
+from classify.coding import document_units, scored_chars
 from classify.segment import segment
 
 from .sources import PaxData

@@ -14,7 +14,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from classify.modelio import write_npz_atomic
+from classify.atomic import write_npz_atomic
 from classify.scoring import LinearScorer, tfidf
 
 
@@ -227,7 +227,7 @@ class HybridClassifier(ClassifierMixin, BaseEstimator):
     constant_labels_ : ndarray of shape (n_labels,), bool
     """
 
-    def __init__(self, *, n_dense: int = 384, C: float = 1.0, C_lexical: float = 4.0, dense_weight: float = 0.5,
+    def __init__(self, *, n_dense: int = 384, C: float = 1.0, C_lexical: float = 2.0, dense_weight: float = 0.5,
                  class_weight="balanced", max_lexical_weights: int | None = 2000, max_iter: int = 2000,
                  tol: float = 1e-3, tol_lexical: float = 1e-2, memory=None, n_jobs=None):
         self.n_dense = n_dense

@@ -14,20 +14,21 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import average_precision_score
 
 from classify.decision import ancestor_lists, decide
 from .errors import DataError
-from classify.modelio import qualified_names, read_manifest, sha256
+from classify.atomic import sha256
+from classify.model import qualified_names, read_manifest
 
 from .baselines import KeywordScorer, TfidfLogreg
 from .dataset import DEFINITIONS_GROUP, ancestors, build_documents, documents_from_texts
 from .sources import quote_blocks, read_csv
+from .metrics import document_figures, f1_summary, reliability
 from .train import TrainSettings, document_scores, fit_and_threshold, group_folds, prepare
 
 MODEL = "model"
@@ -39,7 +40,6 @@ MIN_DOC_POSITIVES = 30
 MIN_CLAUSE_POSITIVES = 10
 TOP_K = 5
 GENDER_CODES = ("GeWom", "Wgg")  # GeWom and every code starting with Wgg
-CALIBRATION_BINS = 10
 
 
 @dataclass
@@ -92,15 +92,6 @@ class Evaluation:
     codes: list
     names: dict  # code -> category name
     folds: list  # per outer fold: test_groups, train_groups (processes of every row fitted)
-
-
-def settings_from_manifest(manifest: dict) -> TrainSettings:
-    """The TrainSettings recorded in a model's manifest; keys this version does not know are ignored."""
-    known = {f.name for f in fields(TrainSettings)}
-    settings = {k: v for k, v in manifest.get("settings", {}).items() if k in known}
-    if "settings" in manifest and not manifest.get("lexical"):
-        settings["lexical_buckets"] = 0  # a model of embeddings alone (e.g. from before n-gram features)
-    return TrainSettings(**settings)
 
 
 def category_names(categories: pd.DataFrame, codes: list[str]) -> dict:
@@ -226,52 +217,17 @@ def api_clause_suite(data, codes: list[str], top_k: int) -> Suite | None:
     )
 
 
-def category_metrics(y: np.ndarray, score: np.ndarray, pred: np.ndarray) -> dict:
-    """Precision, recall, F1, average precision and support of one category over known items."""
-    tp = int(((y == 1) & pred).sum())
-    fp = int(((y == 0) & pred).sum())
-    fn = int(((y == 1) & ~pred).sum())
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0
-    ap = float(average_precision_score(y, score)) if 0 < y.sum() < len(y) else None
-    return {"precision": precision, "recall": recall, "f1": f1, "ap": ap, "support": int(y.sum()), "n": int(len(y)), "tp": tp, "fp": fp, "fn": fn}
-
-
-def reliability(labels: np.ndarray, scores: np.ndarray, bins: int = CALIBRATION_BINS) -> dict:
-    """Mean score vs observed frequency in equal-width score bins, over every known (item, category)."""
-    known = labels >= 0
-    y, s = labels[known].astype(float), scores[known].astype(float)
-    edges = np.linspace(0, 1, bins + 1)
-    which = np.clip(np.digitize(s, edges[1:-1]), 0, bins - 1)
-    out = {"mean_score": [], "observed": [], "count": []}
-    ece = 0.0
-    for b in range(bins):
-        m = which == b
-        n = int(m.sum())
-        out["count"].append(n)
-        out["mean_score"].append(round(float(s[m].mean()), 4) if n else None)
-        out["observed"].append(round(float(y[m].mean()), 4) if n else None)
-        if n:
-            ece += n / max(len(y), 1) * abs(float(s[m].mean()) - float(y[m].mean()))
-    out["expected_calibration_error"] = round(ece, 4)
-    return out
-
-
 def summarize(suite: Suite, scores: np.ndarray, pred: np.ndarray, codes: list[str], names: dict, grades: np.ndarray | None = None) -> dict:
     """Per-category and micro/macro figures of one system on one suite; with ``grades`` (the
     predicted grade of every present graded category, 0 elsewhere) the share of graded
     categories that PA-X codes and the model finds whose grade is PA-X's."""
-    per, tp, fp, fn = {}, 0, 0, 0
-    for j in suite.columns:
-        known = suite.labels[:, j] >= 0
-        m = category_metrics(suite.labels[known, j], scores[known, j], pred[known, j])
-        tp, fp, fn = tp + m.pop("tp"), fp + m.pop("fp"), fn + m.pop("fn")
-        per[codes[j]] = {"name": names.get(codes[j], codes[j]), **{k: (round(v, 4) if isinstance(v, float) else v) for k, v in m.items()}}
+    f1 = f1_summary(suite.labels, pred, scores, suite.columns)
+    per = {codes[j]: {"name": names.get(codes[j], codes[j]), **{k: (round(v, 4) if isinstance(v, float) else v) for k, v in m.items() if k not in ("tp", "fp", "fn")}}
+           for j, m in f1["per_category"].items()}
     aps = [p["ap"] for p in per.values() if p["ap"] is not None]
     out = {
-        "micro_f1": round(2 * tp / (2 * tp + fp + fn), 4) if tp + fp + fn else 0.0,
-        "macro_f1": round(float(np.mean([p["f1"] for p in per.values()])), 4) if per else 0.0,
+        "micro_f1": f1["micro_f1"],
+        "macro_f1": f1["macro_f1"],
         "macro_ap": round(float(np.mean(aps)), 4) if aps else 0.0,
         "n_categories": len(per),
     }
@@ -303,40 +259,6 @@ def predicted_grades(present: np.ndarray, tables: list, codes: list[str]) -> np.
     return out
 
 
-def document_figures(labels: np.ndarray, scores: np.ndarray, pred: np.ndarray) -> dict:
-    """What a user sees per document, over every modelled category whose label is known.
-
-    labels : int (n_docs, n_cat), -1 unknown; scores : (n_docs, n_cat); pred : bool like labels.
-    samples_f1 : mean per-document F1; r_precision : of the k top-scored categories, k = the
-    document's number of codes, the share that are codes; count_ratio : categories predicted per
-    document over codes per document; fp_per_document : categories predicted that it lacks.
-    """
-    known, gold = labels >= 0, labels == 1
-    p = pred & known
-    tp = (p & gold).sum(axis=1)
-    fp = (p & ~gold).sum(axis=1)
-    fn = (~p & gold).sum(axis=1)
-    per_doc_f1 = np.where(tp + fp + fn > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1), 1.0)
-    r_prec = []
-    for i in range(len(labels)):
-        k = int(gold[i].sum())
-        if k:
-            top = np.argsort(-np.where(known[i], scores[i], -np.inf), kind="stable")[:k]
-            r_prec.append(gold[i, top].mean())
-    n_true, n_pred = gold.sum(), p.sum()
-    return {
-        "samples_f1": round(float(per_doc_f1.mean()), 4) if len(labels) else 0.0,
-        "document_micro_f1": round(float(2 * tp.sum() / max(2 * tp.sum() + fp.sum() + fn.sum(), 1)), 4),
-        "r_precision": round(float(np.mean(r_prec)), 4) if r_prec else 0.0,
-        "count_ratio": round(float(n_pred / n_true), 4) if n_true else 0.0,
-        "predicted_per_document": round(float(n_pred / max(len(labels), 1)), 2),
-        "codes_per_document": round(float(n_true / max(len(labels), 1)), 2),
-        "fp_per_document": round(float(fp.mean()), 3) if len(labels) else 0.0,
-        "document_precision": round(float(tp.sum() / max(n_pred, 1)), 4),
-        "document_recall": round(float(tp.sum() / max(n_true, 1)), 4),
-    }
-
-
 def _top_k(scores: np.ndarray, k: int) -> np.ndarray:
     pred = np.zeros(scores.shape, dtype=bool)
     if scores.shape[1]:
@@ -357,6 +279,7 @@ def evaluate(
     n_jobs: int | None = None,
     ablations: bool = False,
     backend: str = "torch",
+    encoder=None,
     progress: bool = False,
 ) -> Evaluation:
     """Cross-validate the training pipeline grouped by peace process, with baselines.
@@ -368,6 +291,7 @@ def evaluate(
     ablations : also evaluate the model's embedding and n-gram regressions alone (reported with
         the baselines), on the same folds.
     backend : embedding backend for training and test text alike ("torch", "onnx", "onnx-int8").
+    encoder : used instead of the embedding model (tests pass a fake one); see ``train.prepare``.
     """
     from tqdm.auto import tqdm
 
@@ -375,9 +299,9 @@ def evaluate(
     if n_folds < 3:
         raise DataError(f"--folds {n_folds}: at least 3 folds are needed (thresholds are chosen on the other K-1 folds, grouped)")
     manifest = read_manifest(Path(model_dir)) if model_dir is not None else None
-    settings = settings_from_manifest(manifest) if manifest else TrainSettings()
-    embedding_model = manifest["embedding"]["model"] if manifest else None
-    p = prepare(data_dir, embedding_model=embedding_model, settings=settings, cache_dir=cache_dir, backend=backend, progress=progress)
+    settings = TrainSettings.from_manifest(manifest) if manifest else TrainSettings()
+    embedding_model = manifest.embedding.model if manifest else None
+    p = prepare(data_dir, embedding_model=embedding_model, settings=settings, cache_dir=cache_dir, backend=backend, encoder=encoder, progress=progress)
     data, codes, ts, docs = p.data, p.codes, p.ts, p.docs
     names = category_names(data.categories, codes)
 
@@ -405,7 +329,7 @@ def evaluate(
     }
     embed_time = time.perf_counter() - t0
     makers = {
-        MODEL: None,  # settings.estimator(n_jobs): whatever classify train fits
+        MODEL: None,  # settings.make_estimator: whatever classify train fits
         "tfidf_logreg": lambda: TfidfLogreg(n_jobs=n_jobs),
         "keyword": lambda: KeywordScorer(codes=codes, categories=data.categories),
     }
@@ -414,7 +338,7 @@ def evaluate(
         for name, weight in ABLATIONS.items():
             systems.append(name)
             features[name] = features[MODEL]
-            makers[name] = lambda weight=weight: replace(settings, dense_weight=weight).estimator(n_jobs)
+            makers[name] = lambda weight=weight: settings.make_estimator(settings.n_dense(p.X), n_jobs, dense_weight=weight)
     others = [s for s in systems if s != MODEL]
     memos = {s: {} for s in systems}
     trained_on = {s: {} for s in systems}
@@ -500,9 +424,10 @@ def evaluate(
         },
         "model": {
             "source": str(model_dir) if model_dir is not None else None,
-            "name": manifest.get("name") if manifest else None,
+            "name": manifest.info.get("name") if manifest else None,
             "embedding": p.encoder.name,
-            "settings": dict(vars(settings)),
+            "settings": settings.to_dict(),
+            "estimator": settings.estimator_record(),
             "note": "the pipeline is retrained inside every fold with these settings; the folder's fitted weights are not scored (they have seen every agreement)",
         },
         "protocol": {

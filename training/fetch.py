@@ -32,10 +32,11 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from .errors import FetchError, OfflineError
-from classify.modelio import sha256, write_text_atomic
+from classify import config
+from classify.atomic import sha256, write_text_atomic
 
 DEFAULT_BASE_URL = "https://www.peaceagreements.org"
-BASE_URL_ENV = "PAXCLASSIFY_PAX_URL"
+BASE_URL_ENV = config.PAX_URL
 SOURCES = ("codings", "corpus", "api")
 # Paths under the base URL. Best guesses, not verified (see the module docstring).
 DEFAULT_PATHS = {
@@ -43,7 +44,7 @@ DEFAULT_PATHS = {
     "corpus": "/download/pax_corpus.csv",
     "api": "/api/agreements/issues/?page=1",
 }
-URL_ENV = {s: f"PAXCLASSIFY_PAX_{s.upper()}_URL" for s in SOURCES}
+URL_ENV = config.PAX_FILE_URLS
 URL_OPTION = {s: f"--{s}-url" for s in SOURCES}
 FILES = {"codings": "pax_codings.csv", "corpus": "pax_corpus.csv", "api": "pax_api_issue_details.csv"}
 # What training.sources must recognise each file as (by its columns).
@@ -91,10 +92,10 @@ def source_urls(base_url: str | None = None, overrides: dict[str, str | None] | 
     ``base_url`` defaults to ``$PAXCLASSIFY_PAX_URL``, else the PA-X site. Per-source
     overrides default to ``$PAXCLASSIFY_PAX_CODINGS_URL`` / ``_CORPUS_URL`` / ``_API_URL``.
     """
-    base = (base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
+    base = (base_url or config.pax_url() or DEFAULT_BASE_URL).rstrip("/")
     urls = {}
     for s in SOURCES:
-        given = (overrides or {}).get(s) or os.environ.get(URL_ENV[s])
+        given = (overrides or {}).get(s) or config.pax_url(s)
         urls[s] = given or base + DEFAULT_PATHS[s]
         if urlsplit(urls[s]).scheme not in ("http", "https"):
             raise FetchError(f"{urls[s]}: expected an http:// or https:// URL for the {DESCRIPTION[s]}")

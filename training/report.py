@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from classify.modelio import write_text_atomic
+from classify.atomic import write_text_atomic
 
 from .evaluate import MODEL, Evaluation
 

