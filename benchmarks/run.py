@@ -286,25 +286,23 @@ def _tfidf_worker(data_dir: str, docs_csv: str, model_dir: str) -> dict:
 
 
 def _scale_worker(docs_csv: str, backend: str, n_jobs: str, scheduler: str) -> dict:
-    """Code the batch with benchmarks/scale_out.py: in this process, on joblib's local processes
-    (loky), or on a Dask LocalCluster through joblib's dask backend."""
-    import joblib
+    """Code the batch as `classify predict --jobs N` does (classify.parallel): in one process, on
+    joblib's local processes (loky), or on a Dask LocalCluster as `--dask-scheduler` does."""
     import pandas as pd
 
-    from benchmarks.scale_out import code_in_parallel
     from classify.coding import Document
+    from classify.parallel import code_batches_in_parallel
 
     frame = pd.read_csv(docs_csv, dtype=str, keep_default_na=False)
     docs = [Document(i, t) for i, t in zip(frame.id, frame.text)]
     t0 = time.perf_counter()
     if scheduler == "dask":
-        from dask.distributed import Client, LocalCluster
+        from dask.distributed import LocalCluster
 
-        with LocalCluster(n_workers=int(n_jobs), threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster):
-            with joblib.parallel_backend("dask"):
-                codings = code_in_parallel(docs, n_jobs=-1, backend=backend, threads_per_job=1)
+        with LocalCluster(n_workers=int(n_jobs), threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+            codings = [c for b in code_batches_in_parallel(docs, scheduler=cluster.scheduler_address, backend=backend, batch_size=128) for c in b]
     else:
-        codings = code_in_parallel(docs, n_jobs=int(n_jobs), backend=backend)
+        codings = [c for b in code_batches_in_parallel(docs, jobs=int(n_jobs), backend=backend, batch_size=128) for c in b]
     seconds = time.perf_counter() - t0
     return {"documents": len(codings), "seconds": seconds, "present_codes": sum(len(c.present) for c in codings),
             "first_ids": [c.id for c in codings[:3]]}

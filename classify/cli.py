@@ -117,8 +117,10 @@ def _output_format(fmt: str | None, output: Path | None) -> str:
 @click.option("--max-size", type=click.FloatRange(0, min_open=True), default=10, show_default=True, help="Largest document accepted, in MB of text.")
 @click.option("--resume", is_flag=True, help="With --format jsonl -o FILE: append each batch as it is coded and skip documents already in FILE.")
 @click.option("--backend", type=click.Choice(["torch", "onnx", "onnx-int8"]), default="onnx", show_default=True, envvar="PAXCLASSIFY_BACKEND",
-              help="Embedding runtime. onnx: the model via onnxruntime (same embeddings as torch; starts in about 1 s instead of 8; exported locally on first use); onnx-int8: quantized, faster still; torch: sentence-transformers.")
-def predict(inputs, model_path, fmt, output, show_all, threshold, top_k, text_column, id_column, batch_size, max_size, resume, backend):
+              help="Embedding runtime. onnx: the model via onnxruntime (same embeddings as torch, a faster start; exported locally on first use); onnx-int8: quantized, faster still; torch: sentence-transformers.")
+@click.option("--jobs", type=int, default=1, show_default=True, help="Worker processes coding batches in parallel, each with one thread; -1 = one per CPU core.")
+@click.option("--dask-scheduler", metavar="ADDRESS", help="Code on the workers of this Dask cluster (e.g. tcp://10.0.0.5:8786); they need paxclassify and the model folder at the same path. Needs paxclassify[dask].")
+def predict(inputs, model_path, fmt, output, show_all, threshold, top_k, text_column, id_column, batch_size, max_size, resume, backend, jobs, dask_scheduler):
     """Code documents: text files, '-' for stdin, folders, or CSV rows.
 
     Example: classify predict statement.txt --format json -o coding.json
@@ -142,9 +144,14 @@ def predict(inputs, model_path, fmt, output, show_all, threshold, top_k, text_co
         finished = set(sink.keys)
         if sink.repaired:
             click.echo(f"Warning: {output}: cut off an incomplete last line ({sink.repaired} bytes) left by an interrupted run", err=True)
+    if jobs == 0 or jobs < -1:
+        raise click.BadParameter(f"{jobs}: expected a number of workers, or -1 for one per CPU core", param_hint="--jobs")
+    parallel = jobs != 1 or dask_scheduler is not None
     model = Model.load(model_path, backend=backend)
     if getattr(model.encoder, "needs_export", False):
         _echo_err(f"Exporting the embedding model to ONNX for {backend} (once, about 10 s; kept in {onnx_cache_dir()})")
+        if parallel:
+            model.encoder.model  # here, once, rather than in every worker at the same time
     counts = {"failed": 0, "skipped": 0, "coded": 0}
 
     def documents():
@@ -170,7 +177,14 @@ def predict(inputs, model_path, fmt, output, show_all, threshold, top_k, text_co
     # themselves scroll past on the same terminal
     to_terminal = output is None and sys.stdout.isatty()
     with tqdm(desc="Coding", unit=" documents", disable=True if to_terminal else None, file=sys.stderr, leave=False) as bar:
-        batches = counted(model.code_batches(documents(), batch_size=batch_size, threshold=threshold, top_k=top_k))
+        options = {"batch_size": batch_size, "threshold": threshold, "top_k": top_k}
+        if parallel:
+            from .parallel import code_batches_in_parallel
+
+            coded = code_batches_in_parallel(documents(), model.path, jobs=jobs, scheduler=dask_scheduler, backend=backend, **options)
+        else:
+            coded = model.code_batches(documents(), **options)
+        batches = counted(coded)
         if sink is not None:
             for coded in batches:
                 sink.append(render(coded, "jsonl"))

@@ -142,3 +142,17 @@ def pool_units(unit_scores: np.ndarray, owner: np.ndarray, n_docs: int) -> np.nd
     out = np.zeros((n_docs, unit_scores.shape[1]), dtype=np.float32)
     np.maximum.at(out, owner, unit_scores)
     return out
+
+
+def batched(documents, batch_size: int, max_chars: int = BATCH_MAX_CHARS):
+    """Lists of at most ``batch_size`` documents, a list also cut once it holds ``max_chars`` of
+    text: the clause embeddings and scores of a batch are held together, so memory stays bounded."""
+    batch, chars = [], 0
+    for doc in documents:
+        batch.append(doc)
+        chars += len(doc.text)
+        if len(batch) >= batch_size or chars >= max_chars:
+            yield batch
+            batch, chars = [], 0
+    if batch:
+        yield batch

@@ -124,15 +124,19 @@ class Encoder:
         Texts embedded together (onnx: also at most ``MAX_BATCH_TOKENS`` padded tokens).
     backend : {"torch", "onnx", "onnx-int8"}
         ``"onnx"`` and ``"onnx-int8"``: see the module docstring.
+    threads : int
+        CPU threads of the runtime; 0 = its own choice (onnx: $PAXCLASSIFY_THREADS). Workers
+        that share a machine take 1 each. For torch the setting is process-wide.
     """
 
-    def __init__(self, name_or_path=None, *, batch_size: int = BATCH_SIZE, backend: str = "torch"):
+    def __init__(self, name_or_path=None, *, batch_size: int = BATCH_SIZE, backend: str = "torch", threads: int = 0):
         if backend not in BACKENDS:
             raise EmbeddingError(f"unknown embedding backend {backend!r}; expected one of {', '.join(BACKENDS)}")
         self.name = str(name_or_path) if name_or_path not in (None, "") else DEFAULT_MODEL
         self.path = resolve_model_path(name_or_path)
         self.batch_size = batch_size
         self.backend = backend
+        self.threads = threads
         self._model = None
 
     @property
@@ -147,12 +151,16 @@ class Encoder:
     def model(self):
         if self._model is None:
             if self.backend != "torch":
-                self._model = OnnxSentenceEncoder(self.path, quantized=self.backend == "onnx-int8")
+                self._model = OnnxSentenceEncoder(self.path, quantized=self.backend == "onnx-int8", threads=self.threads or None)
                 return self._model
             try:
                 with _hub_offline():
                     from sentence_transformers import SentenceTransformer
 
+                    if self.threads:
+                        import torch
+
+                        torch.set_num_threads(self.threads)
                     self._model = SentenceTransformer(str(self.path), device="cpu")
             except Exception as exc:  # any load failure becomes one readable line
                 raise EmbeddingError(f"{self.path}: could not load the embedding model: {exc}") from exc

@@ -23,7 +23,7 @@ import numpy as np
 
 from . import config
 from .atomic import folder_atomic, sha256
-from .coding import (BATCH_MAX_CHARS, CategoryResult, Coding, Document, Evidence, document_units, pool_units,
+from .coding import (BATCH_MAX_CHARS, CategoryResult, Coding, Document, Evidence, batched, document_units, pool_units,
                      reading_warnings, scored_chars)
 from .decision import CountPrior, GradeTable, ancestor_lists, decide, with_ancestors
 from .errors import ModelError
@@ -299,20 +299,23 @@ class Model:
     encoder : object with ``encode(texts) -> (n_texts, dim)``, optional
         Default: the manifest's embedding model, run by ``backend``.
     backend : {"onnx", "onnx-int8", "torch"}
+    threads : CPU threads of the embedding runtime, 0 = its own choice
     """
 
-    def __init__(self, scorer: LinearScorer, manifest: Manifest, path: Path | None = None, *, encoder=None, backend: str = "onnx"):
+    def __init__(self, scorer: LinearScorer, manifest: Manifest, path: Path | None = None, *, encoder=None, backend: str = "onnx",
+                 threads: int = 0):
         self.scorer = scorer
         self.manifest = manifest
         self.path = path
         self.backend = backend
+        self.threads = threads
         self._encoder = encoder
         names = qualified_names(manifest.categories + manifest.uncovered)
         self.categories = [replace(c, name=names[c.code]) for c in manifest.categories]
         self.uncovered = [replace(c, name=names[c.code]) for c in manifest.uncovered]
 
     @classmethod
-    def load(cls, path: Path | None = None, *, encoder=None, backend: str = "onnx") -> "Model":
+    def load(cls, path: Path | None = None, *, encoder=None, backend: str = "onnx", threads: int = 0) -> "Model":
         """The model in folder ``path`` (default: the shipped model), every file checked against
         the manifest's SHA-256, and the installed embedding model against the one it was fitted on."""
         path = Path(path) if path is not None else config.model_dir()
@@ -337,7 +340,7 @@ class Model:
             )
         if encoder is None:
             check_embedding(manifest.embedding, path)
-        return cls(scorer, manifest, path, encoder=encoder, backend=backend)
+        return cls(scorer, manifest, path, encoder=encoder, backend=backend, threads=threads)
 
     def save(self, path: Path, *, card: str = "", keep_previous: bool = True) -> Path:
         """Write a complete model folder beside ``path``, then swap it in; the folder it replaces
@@ -357,7 +360,7 @@ class Model:
         if self._encoder is None:
             from .embed import Encoder
 
-            self._encoder = Encoder(self.manifest.embedding.model, backend=self.backend)
+            self._encoder = Encoder(self.manifest.embedding.model, backend=self.backend, threads=self.threads)
         return self._encoder
 
     def features(self, texts: list[str]):
@@ -447,14 +450,7 @@ class Model:
         """Code documents as they come, ``batch_size`` of them (or ``BATCH_MAX_CHARS`` of text) at
         a time, yielding each batch's codings: a long run holds one batch at a time.
         ``options`` are :meth:`code`'s."""
-        batch, chars = [], 0
-        for doc in documents:
-            batch.append(doc)
-            chars += len(doc.text)
-            if len(batch) >= batch_size or chars >= BATCH_MAX_CHARS:
-                yield self.code(batch, **options)
-                batch, chars = [], 0
-        if batch:
+        for batch in batched(documents, batch_size, BATCH_MAX_CHARS):
             yield self.code(batch, **options)
 
 

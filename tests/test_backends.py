@@ -14,6 +14,7 @@ from classify.errors import EmbeddingError
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "statement.txt"
 HEAVY = ("torch", "sentence_transformers", "transformers", "onnxruntime")
+TRAINING = ("sklearn", "training")  # prediction is classify/ alone: no scikit-learn, no training code
 
 
 def run_python(code, **env):
@@ -82,12 +83,26 @@ def test_predict_by_default_never_imports_torch(onnx_dir, monkeypatch):
         f"r = CliRunner().invoke(cli, ['predict', {str(EXAMPLE)!r}, '--format', 'json'])\n"  # default backend: onnx
         "assert r.exit_code == 0, r.output\n"
         "present = [c['code'] for c in json.loads(r.stdout)[0]['categories'] if c['present']]\n"
-        f"print(json.dumps([present, sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY[:3]!r})]))\n",
+        f"print(json.dumps([present, sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY[:3] + TRAINING!r})]))\n",
         PAXCLASSIFY_ONNX_DIR=str(onnx_dir),
     )
     present, heavy = json.loads(out)
     assert heavy == []
     assert "TjPrire" in present
+
+
+def test_coding_imports_neither_scikit_learn_nor_training(session_model):
+    out = run_python(
+        "import sys, json\n"
+        f"sys.path.insert(0, {str(REPO / 'tests')!r})\n"
+        "from fixtures import FakeEncoder\n"
+        "from classify import Model\n"
+        f"model = Model.load({str(session_model)!r}, encoder=FakeEncoder())\n"
+        "[coding] = model.code(['1. The parties agree to an immediate ceasefire.\\n\\n2. All prisoners shall be released.'])\n"
+        "assert coding.present\n"
+        f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {TRAINING!r})))\n"
+    )
+    assert json.loads(out) == []
 
 
 @pytest.mark.parametrize("max_tokens,max_texts", [(10, 3), (64, 16), (1, 100)])
