@@ -65,20 +65,24 @@ class CountPrior:
         return None if not d else cls(**d)
 
 
-def ancestor_lists(parents: list[str | None], codes: list[str]) -> list[list[int]]:
-    """For each code, the column indices of its modelled ancestors, nearest first."""
-    col = {c: j for j, c in enumerate(codes)}
-    parent_of = dict(zip(codes, parents))
-    out = []
-    for code in codes:
-        chain, seen, p = [], {code}, parent_of.get(code)
-        while p is not None and p not in seen:
-            seen.add(p)
-            if p in col:
-                chain.append(col[p])
-            p = parent_of.get(p)
-        out.append(chain)
+def ancestors(code: str, parent_of: dict) -> list[str]:
+    """The ancestors of ``code``, nearest first. parent_of : code -> parent code (None at the top)."""
+    out, seen = [], {code}
+    parent = parent_of.get(code)
+    while parent and parent not in seen:
+        out.append(parent)
+        seen.add(parent)
+        parent = parent_of.get(parent)
     return out
+
+
+def ancestor_lists(parent_of: dict, codes: list[str]) -> list[list[int]]:
+    """For each of ``codes``, the positions in ``codes`` of its ancestors, nearest first.
+
+    parent_of : code -> parent code, for every category known (an ancestor that is not among
+    ``codes`` is passed through: its own parent may be)."""
+    col = {c: j for j, c in enumerate(codes)}
+    return [[col[a] for a in ancestors(code, parent_of) if a in col] for code in codes]
 
 
 def decide(
@@ -151,10 +155,10 @@ class GradeTable:
         return cls(d["code"], tuple(d["children"]), dict(d["table"]), int(d["default"]))
 
 
-def fit_grade_tables(grades: np.ndarray, codes: list[str], parents: list[str | None]) -> list[GradeTable]:
+def fit_grade_tables(grades: np.ndarray, codes: list[str], parent_of: dict) -> list[GradeTable]:
     """A table for every category that PA-X grades (some value above 1) in ``grades``.
 
-    grades : int array (n_agreements, n_codes), PA-X's values 0-3, -1 unknown; parents : per code.
+    grades : int array (n_agreements, n_codes), PA-X's values 0-3, -1 unknown; parent_of : code -> parent.
     """
     col = {c: j for j, c in enumerate(codes)}
     out = []
@@ -162,7 +166,7 @@ def fit_grade_tables(grades: np.ndarray, codes: list[str], parents: list[str | N
         g = grades[:, j]
         if not (g > 1).any():
             continue
-        children = tuple(c for c, p in zip(codes, parents) if p == code)
+        children = tuple(c for c in codes if parent_of.get(c) == code)
         positive = g > 0
         values, counts = np.unique(g[positive], return_counts=True)
         default = int(values[np.argmax(counts)])

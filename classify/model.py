@@ -391,7 +391,7 @@ class Model:
         present sub-codes that made a category present that was not present on its own.
         """
         codes = [c.code for c in self.categories]
-        ancestors = ancestor_lists([c.parent for c in self.categories], codes)
+        ancestors = ancestor_lists({c.code: c.parent for c in self.categories + self.uncovered}, codes)
         prior = self.manifest.decision.count_prior if use_prior else None
         selected = decide(pooled, thresholds, chars=np.asarray(chars), prior=prior)
         present = with_ancestors(selected, ancestors)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from classify.coding import document_units, scored_chars
+from classify.decision import ancestors
 from classify.segment import segment
 
 from .sources import PaxData
@@ -60,13 +61,17 @@ def select_categories(data: PaxData, min_positive: int) -> tuple[list[str], list
     return keep, dropped
 
 
-def ancestors(code: str, categories: pd.DataFrame) -> list[str]:
-    out, seen = [], set()
-    while code in categories.index and categories.at[code, "parent"] and code not in seen:
-        seen.add(code)
-        code = categories.at[code, "parent"]
-        out.append(code)
-    return out
+def label_frame(data: PaxData, codes: list[str]) -> pd.DataFrame:
+    """Agreements x ``codes``: 1 coded, 0 not, -1 where the codings file has no such column."""
+    return data.labels.reindex(columns=codes).fillna(-1).astype(np.int8)
+
+
+def mark_positive(y: np.ndarray, code: str, col: dict, parent_of: dict, only=None) -> None:
+    """Set ``y`` to 1 for ``code`` and its ancestors (PA-X codes a parent with its sub-code), at
+    their positions ``col`` (code -> column); with ``only``, at those columns alone."""
+    for c in [code, *ancestors(code, parent_of)]:
+        if c in col and (only is None or col[c] in only):
+            y[col[c]] = 1
 
 
 def definition_text(code: str, categories: pd.DataFrame) -> str | None:
@@ -80,7 +85,7 @@ def definition_text(code: str, categories: pd.DataFrame) -> str | None:
 
 
 def build_training_set(data: PaxData, codes: list[str]) -> TrainingSet:
-    L = data.labels.reindex(columns=codes).fillna(-1).astype(np.int8)
+    L = label_frame(data, codes)
     col = {c: j for j, c in enumerate(codes)}
     texts, rows, groups, kinds, agts = [], [], [], [], []
 
@@ -110,9 +115,7 @@ def build_training_set(data: PaxData, codes: list[str]) -> TrainingSet:
     for (agt, text), qcodes in quoted.items():
         y = np.where(L.loc[agt].values == 0, 0, -1).astype(np.int8)
         for q in qcodes:
-            for c in [q, *ancestors(q, data.categories)]:
-                if c in col:
-                    y[col[c]] = 1
+            mark_positive(y, q, col, data.parent_of)
         if (y == 1).any():
             add(text, y, agt, "quote")
 
@@ -120,9 +123,7 @@ def build_training_set(data: PaxData, codes: list[str]) -> TrainingSet:
         text = definition_text(code, data.categories)
         if text:
             y = np.full(len(codes), -1, dtype=np.int8)
-            for c in [code, *ancestors(code, data.categories)]:
-                if c in col:
-                    y[col[c]] = 1
+            mark_positive(y, code, col, data.parent_of)
             add(text, y, -1, "definition")
 
     Y = np.vstack(rows).astype(np.int8) if rows else np.zeros((0, len(codes)), dtype=np.int8)
@@ -156,7 +157,7 @@ class DocumentSet:
     agreement_chars : float array of shape (n_docs,), characters of the agreement's full text
         (PA-X's N_characters; NaN where unknown), which the count prior is fitted on
     grades : int8 array like labels, PA-X's values 0-3 (-1 unknown), which grade tables are fitted on
-    parents : list, the parent code of each category (None at the top)
+    parent_of : dict, code -> parent code, for every category known
     """
 
     unit_texts: list
@@ -168,7 +169,7 @@ class DocumentSet:
     chars: np.ndarray
     agreement_chars: np.ndarray
     grades: np.ndarray
-    parents: list
+    parent_of: dict
 
     @property
     def kind(self) -> str:
@@ -179,7 +180,7 @@ class DocumentSet:
 
 def documents_from_texts(items, data: PaxData, codes: list[str]) -> DocumentSet:
     """Documents from (AgtId, kind, text) items, each split into units as ``classify predict`` does."""
-    L = data.labels.reindex(columns=codes).fillna(-1).astype(np.int8)
+    L = label_frame(data, codes)
     unit_texts, owner, chars = [], [], []
     for i, (_, _, text) in enumerate(items):
         clauses, texts = document_units(text)
@@ -197,7 +198,7 @@ def documents_from_texts(items, data: PaxData, codes: list[str]) -> DocumentSet:
         np.array(chars, dtype=np.int64),
         data.lengths.reindex(agt).to_numpy(dtype=np.float64),
         data.grades.reindex(index=agt, columns=codes).fillna(-1).to_numpy(dtype=np.int8) if len(agt) else np.zeros((0, len(codes)), dtype=np.int8),
-        [data.categories.at[c, "parent"] if c in data.categories.index else None for c in codes],
+        data.parent_of,
     )
 
 

@@ -26,7 +26,7 @@ from classify.atomic import sha256
 from classify.model import qualified_names, read_manifest
 
 from .baselines import KeywordScorer, TfidfLogreg
-from .dataset import DEFINITIONS_GROUP, ancestors, build_documents, documents_from_texts
+from .dataset import DEFINITIONS_GROUP, build_documents, documents_from_texts, label_frame, mark_positive
 from .sources import quote_blocks, read_csv
 from .metrics import document_figures, f1_summary, reliability
 from .train import TrainSettings, document_scores, fit_and_threshold, group_folds, prepare
@@ -101,10 +101,6 @@ def category_names(categories: pd.DataFrame, codes: list[str]) -> dict:
     return {c: names.get(c, c) for c in codes}
 
 
-def _label_frame(data, codes) -> pd.DataFrame:
-    return data.labels.reindex(columns=codes).fillna(-1).astype(np.int8)
-
-
 def _groups_of(data, agt) -> np.ndarray:
     return np.array([str(data.groups.get(a)) for a in agt])
 
@@ -164,7 +160,7 @@ def gender_clause_suite(data, codes: list[str], min_positive: int) -> Suite | No
     if not gender:
         return None
     col = {c: j for j, c in enumerate(codes)}
-    L = _label_frame(data, codes)
+    L = label_frame(data, codes)
     quoted = data.quotes.groupby(["AgtId", "text"])["code"].apply(set)
     provisions = data.texts[data.texts.kind == "provision"]
     items = dict.fromkeys(list(quoted.index) + list(zip(provisions.AgtId, provisions.text)))
@@ -174,9 +170,7 @@ def gender_clause_suite(data, codes: list[str], min_positive: int) -> Suite | No
         agreement = L.loc[agt].to_numpy()
         y[gender] = np.where(agreement[gender] == 0, 0, -1)
         for q in quoted.get((agt, text), ()):
-            for c in [q, *ancestors(q, data.categories)]:
-                if c in col and col[c] in gender:
-                    y[col[c]] = 1
+            mark_positive(y, q, col, data.parent_of, only=gender)
         if (y[gender] >= 0).any():
             rows.append(y)
             keep.append((agt, text))
@@ -318,7 +312,7 @@ def evaluate(
     if len(set(agreement_groups)) < n_folds:
         raise DataError(f"{data_dir}: {len(set(agreement_groups))} peace processes; at least {n_folds} are needed for {n_folds} grouped folds")
     folds = group_folds(agreement_groups, n_folds)
-    hierarchy = ancestor_lists(docs.parents, codes)
+    hierarchy = ancestor_lists(docs.parent_of, codes)
 
     t0 = time.perf_counter()
     text_X, text_U = np.array(ts.texts, dtype=object), np.array(docs.unit_texts, dtype=object)

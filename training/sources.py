@@ -125,6 +125,12 @@ class PaxData:
     # PA-X's values of the codings file's categories, 0-3 where graded (1 rhetorical ... 3 substantive), -1 unknown
     grades: pd.DataFrame = field(default_factory=pd.DataFrame)
 
+    @property
+    def parent_of(self) -> dict:
+        """code -> parent code, for every category in the categories file."""
+        parents = self.categories["parent"] if "parent" in self.categories else pd.Series(dtype=object)
+        return {c: p for c, p in parents.items() if isinstance(p, str) and p}
+
     def descriptions(self) -> pd.DataFrame:
         return self.texts[self.texts.kind == "description"]
 

@@ -230,7 +230,7 @@ def fit_and_threshold(
     t0 = time.perf_counter()
     estimator = fit(frozenset(exclude))
     timings["fit"] = time.perf_counter() - t0
-    return Fitted(estimator, thresholds, oof, timings, count_prior(docs, used), fit_grade_tables(docs.grades[used], ts.codes, docs.parents))
+    return Fitted(estimator, thresholds, oof, timings, count_prior(docs, used), fit_grade_tables(docs.grades[used], ts.codes, docs.parent_of))
 
 
 def count_prior(docs: DocumentSet, used: np.ndarray) -> CountPrior | None:
