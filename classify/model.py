@@ -402,12 +402,11 @@ class Model:
                     implied_by.setdefault((int(d), j), []).append(codes[k])
         return present, implied_by
 
-    def code(self, documents: Iterable, *, threshold: float | None = None, top_k: int = 3, progress=None) -> list[Coding]:
+    def code(self, documents: Iterable, *, threshold: float | None = None, top_k: int = 3) -> list[Coding]:
         """Code documents (``Document``s or strings); the clauses of all of them are embedded together.
 
         threshold : one threshold for every category instead of the model's (no count prior then)
         top_k : at most this many evidence clauses per present category
-        progress : called with 1 after each document
         """
         documents = [d if isinstance(d, Document) else Document(str(i + 1), d) for i, d in enumerate(documents)]
         categories = self.categories
@@ -442,8 +441,6 @@ class Model:
                 results.append(CategoryResult(cat.code, cat.name, cat.group, round(float(pooled[d, j]), 4), round(float(thresholds[j]), 4),
                                               present, evidence, implied_by.get((d, j), []), bool(capped[d, j]), grade))
             codings.append(Coding(doc.id, doc.source, results, len(clauses), reading_warnings(clauses), not_assessed, pax_columns))
-            if progress is not None:
-                progress(1)
         return codings
 
     def code_batches(self, documents: Iterable, *, batch_size: int = 64, **options) -> Iterator[list[Coding]]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from classify.atomic import write_text_atomic
+from classify.atomic import open_atomic, write_text_atomic
 
 from .evaluate import MODEL, Evaluation
 
@@ -18,6 +18,16 @@ N_PR_CURVES = 6
 HEADLINE = ("micro_f1", "macro_f1", "macro_ap")
 
 
+
+
+def _save(fig, path: Path) -> None:
+    """Write a figure as PNG through a temporary file, so a failure leaves no half-written plot."""
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    with open_atomic(path, "wb") as f:
+        fig.savefig(f, format="png", dpi=110)
+    plt.close(fig)
 
 
 def _rows(metrics: dict):
@@ -109,9 +119,7 @@ def plot_f1_bars(ev: Evaluation, suite: str, path: Path) -> None:
     ax.set_xlabel("F1 (out-of-fold, grouped by peace process)")
     ax.set_title(f"{suite}: per-category F1, model vs TF-IDF baseline")
     ax.legend(loc="lower right")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _save(fig, path)
 
 
 def plot_pr_curves(ev: Evaluation, suite: str, path: Path) -> list[str]:
@@ -142,9 +150,7 @@ def plot_pr_curves(ev: Evaluation, suite: str, path: Path) -> list[str]:
     for ax in list(axes.flat)[len(top):]:
         ax.axis("off")
     fig.suptitle(f"{suite}: precision-recall, most frequent categories", fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _save(fig, path)
     return top
 
 
@@ -165,9 +171,7 @@ def plot_reliability(ev: Evaluation, path: Path) -> None:
     ax.set_ylabel("observed share positive")
     ax.set_title("Reliability of scores (out-of-fold)")
     ax.legend(fontsize=6)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _save(fig, path)
 
 
 def plot_counts(ev: Evaluation, suite: str, path: Path) -> None:
@@ -187,9 +191,7 @@ def plot_counts(ev: Evaluation, suite: str, path: Path) -> None:
     ax.set_ylabel("categories predicted")
     ax.set_title(f"{suite}: categories per document")
     ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _save(fig, path)
 
 
 LIMITS = """\
