@@ -287,6 +287,7 @@ def read_manifest(path: Path) -> Manifest:
     return Manifest.from_dict(d, str(manifest_path))
 
 
+@dataclass(eq=False)
 class Model:
     """A fitted PA-X classifier: clause scores, document codings with evidence.
 
@@ -296,28 +297,35 @@ class Model:
         The fitted weights (training passes ``estimator.to_scorer()``).
     manifest : Manifest
     path : the folder it was loaded from, if any
-    encoder : object with ``encode(texts) -> (n_texts, dim)``, optional
-        Default: the manifest's embedding model, run by ``backend``.
-    backend : {"onnx", "onnx-int8", "torch"}
+    backend : {"onnx", "onnx-int8", "torch"}, the runtime of the manifest's embedding model
     threads : CPU threads of the embedding runtime, 0 = its own choice
+
+    Attributes
+    ----------
+    categories, uncovered : list of Category, the modelled categories (in the scorer's column
+        order) and those not assessed, with names that stand alone (:func:`qualified_names`)
     """
 
-    def __init__(self, scorer: LinearScorer, manifest: Manifest, path: Path | None = None, *, encoder=None, backend: str = "onnx",
-                 threads: int = 0):
-        self.scorer = scorer
-        self.manifest = manifest
-        self.path = path
-        self.backend = backend
-        self.threads = threads
-        self._encoder = encoder
-        names = qualified_names(manifest.categories + manifest.uncovered)
-        self.categories = [replace(c, name=names[c.code]) for c in manifest.categories]
-        self.uncovered = [replace(c, name=names[c.code]) for c in manifest.uncovered]
+    scorer: LinearScorer
+    manifest: Manifest
+    path: Path | None = None
+    backend: str = field(default="onnx", kw_only=True)
+    threads: int = field(default=0, kw_only=True)
+    _encoder: object = field(default=None, init=False, repr=False)
+
+    def __post_init__(self):
+        names = qualified_names(self.manifest.categories + self.manifest.uncovered)
+        self.categories = [replace(c, name=names[c.code]) for c in self.manifest.categories]
+        self.uncovered = [replace(c, name=names[c.code]) for c in self.manifest.uncovered]
 
     @classmethod
     def load(cls, path: Path | None = None, *, encoder=None, backend: str = "onnx", threads: int = 0) -> "Model":
         """The model in folder ``path`` (default: the shipped model), every file checked against
-        the manifest's SHA-256, and the installed embedding model against the one it was fitted on."""
+        the manifest's SHA-256, and the installed embedding model against the one it was fitted on.
+
+        encoder : object with ``encode(texts) -> (n_texts, dim)`` to use instead of the manifest's
+            embedding model (tests pass a fake one); then the embedding model is not checked.
+        """
         path = Path(path) if path is not None else config.model_dir()
         manifest = read_manifest(path)
         for name, digest in manifest.files.items():
@@ -340,7 +348,9 @@ class Model:
             )
         if encoder is None:
             check_embedding(manifest.embedding, path)
-        return cls(scorer, manifest, path, encoder=encoder, backend=backend, threads=threads)
+        model = cls(scorer, manifest, path, backend=backend, threads=threads)
+        model._encoder = encoder
+        return model
 
     def save(self, path: Path, *, card: str = "", keep_previous: bool = True) -> Path:
         """Write a complete model folder beside ``path``, then swap it in; the folder it replaces

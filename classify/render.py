@@ -74,38 +74,34 @@ def _not_assessed(coding: Coding, show_all: bool, item) -> list[str]:
     return [f"Not assessed ({n}): the model does not code these; read the text for them", *(item(c) for c in coding.not_assessed), ""]
 
 
-def _text_sheet(coding: Coding, show_all: bool) -> list[str]:
-    title = f"{coding.id}" + (f"  ({coding.document})" if coding.document and coding.document != coding.id else "")
-    out = [title, "=" * len(title), f"{len(coding.present)} categories present, {coding.n_clauses} clauses read", *(f"Warning: {w}" for w in coding.warnings), ""]
+# How each part of a coding sheet is written, in plain text and in Markdown
+_TEXT = {"group": "{}", "absent": "  {c.name} [{c.code}]: No specific mention.  (p={c.probability:.2f}{capped})",
+         "present": "  {c.name} [{c.code}]  p={c.probability:.2f} (threshold {c.threshold:.2f}){implied}",
+         "evidence": "    \u201c{quote}\u201d  ({e.score:.2f})", "unassessed": "  {c.name} [{c.code}]: not assessed ({c.reason})"}
+_MARKDOWN = {"group": "## {}\n", "absent": "- **{c.name}** (`{c.code}`): No specific mention.",
+             "present": "- **{c.name}** (`{c.code}`), p = {c.probability:.2f}{implied}",
+             "evidence": "  > {quote} *({e.score:.2f})*", "unassessed": "- **{c.name}** (`{c.code}`): not assessed ({c.reason})"}
+
+
+def _sheet(coding: Coding, show_all: bool, style: dict) -> list[str]:
+    if style is _TEXT:
+        title = f"{coding.id}" + (f"  ({coding.document})" if coding.document and coding.document != coding.id else "")
+        out = [title, "=" * len(title), f"{len(coding.present)} categories present, {coding.n_clauses} clauses read", *(f"Warning: {w}" for w in coding.warnings), ""]
+    else:
+        out = [f"# {coding.id}", "", f"{len(coding.present)} categories present, {coding.n_clauses} clauses read.", *(f"\n**Warning:** {w}." for w in coding.warnings), ""]
     groups = _groups(coding, show_all)
-    if not groups:
+    if not groups and style is _TEXT:
         out += ["No PA-X category passes its threshold.", ""]
     for group, cats in groups.items():
-        out.append(group)
+        out.append(style["group"].format(group))
         for c in cats:
             if not c.present:
-                out.append(f"  {c.name} [{c.code}]: No specific mention.  (p={c.probability:.2f}{_capped(c)})")
+                out.append(style["absent"].format(c=c, capped=_capped(c)))
                 continue
-            out.append(f"  {c.name} [{c.code}]  p={c.probability:.2f} (threshold {c.threshold:.2f})" + _implied(c))
-            for ev in c.evidence:
-                out.append(f"    \u201c{_quote(ev)}\u201d  ({ev.score:.2f})")
+            out.append(style["present"].format(c=c, implied=_implied(c)))
+            out += [style["evidence"].format(e=e, quote=_quote(e)) for e in c.evidence]
         out.append("")
-    return out + _not_assessed(coding, show_all, lambda c: f"  {c.name} [{c.code}]: not assessed ({c.reason})")
-
-
-def _markdown_sheet(coding: Coding, show_all: bool) -> list[str]:
-    out = [f"# {coding.id}", "", f"{len(coding.present)} categories present, {coding.n_clauses} clauses read.", *(f"\n**Warning:** {w}." for w in coding.warnings), ""]
-    for group, cats in _groups(coding, show_all).items():
-        out += [f"## {group}", ""]
-        for c in cats:
-            if not c.present:
-                out.append(f"- **{c.name}** (`{c.code}`): No specific mention.")
-                continue
-            out.append(f"- **{c.name}** (`{c.code}`), p = {c.probability:.2f}" + _implied(c))
-            for ev in c.evidence:
-                out.append(f"  > {_quote(ev)} *({ev.score:.2f})*")
-        out.append("")
-    return out + _not_assessed(coding, show_all, lambda c: f"- **{c.name}** (`{c.code}`): not assessed ({c.reason})")
+    return out + _not_assessed(coding, show_all, lambda c: style["unassessed"].format(c=c))
 
 
 def _csv_rows(coding: Coding, show_all: bool) -> str:
@@ -158,7 +154,7 @@ def render_stream(batches: Iterable[list[Coding]], fmt: str, *, show_all: bool =
                     yield ",".join(["id", "document", *columns]) + "\n"
                 yield _pax_row(coding, columns)
             else:
-                sheet = (_markdown_sheet if fmt == "markdown" else _text_sheet)(coding, show_all)
+                sheet = _sheet(coding, show_all, _MARKDOWN if fmt == "markdown" else _TEXT)
                 yield ("" if first else "\n") + "\n".join(sheet).rstrip() + "\n"
             first = False
     if fmt == "json":
