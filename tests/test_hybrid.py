@@ -32,14 +32,15 @@ def test_hybrid_classifier_learns_partial_labels_and_stays_small():
     Y = np.array([[int(c == k) for k in TOPICS] for c in TOPICS for _ in TOPICS[c]] * 3)
     Y[:2, 3] = -1  # unknown
     est = HybridClassifier(n_dense=64, max_lexical_weights=10).fit(_features(texts), Y)
-    assert est.dense_.coef_.shape == (4, 64) and est.coef_lexical_.shape == (4, 2**12)
+    assert est.coef_dense_.shape == (4, 64) and est.coef_lexical_.shape == (4, 2**12)
     assert (np.diff(est.coef_lexical_.indptr) <= 10).all()
     X = _features(["All prisoners held shall be released at once."])
     P = est.predict_proba(X)
     assert P.shape == (1, 4) and int(np.argmax(P)) == list(TOPICS).index("TjPrire")
     # the averaged probability: half embedding regression, half n-gram regression
     lexical_only = HybridClassifier(n_dense=64, max_lexical_weights=10, dense_weight=0.0).fit(_features(texts), Y)
-    assert np.allclose(P, 0.5 * est.dense_.predict_proba(X[:, :64].toarray()) + 0.5 * lexical_only.predict_proba(X), atol=1e-5)
+    dense_only = HybridClassifier(n_dense=64, dense_weight=1.0).fit(_features(texts)[:, :64].toarray(), Y)  # embeddings alone
+    assert np.allclose(P, 0.5 * dense_only.predict_proba(X) + 0.5 * lexical_only.predict_proba(X), atol=1e-5)
 
 
 def test_hashed_counts_equal_scikit_learns_hashing_vectorizer():
@@ -90,7 +91,7 @@ def test_default_training_writes_a_hybrid_model_without_vocabulary(tmp_path, pax
 def test_evaluation_refits_a_model_with_the_settings_and_estimator_its_manifest_records():
     from classify.features import LexicalSpec
     from classify.model import Category, Embedding, Manifest
-    from training.estimator import ClauseClassifier, HybridClassifier
+    from training.estimator import HybridClassifier
 
     def manifest(info, lexical=None):
         return Manifest([Category("Ce", "Ceasefire", "g", threshold=0.5)], Embedding("e", 64), lexical=lexical, info=info)
@@ -104,7 +105,7 @@ def test_evaluation_refits_a_model_with_the_settings_and_estimator_its_manifest_
     assert (made.n_dense, made.n_jobs, made.dense_weight, made.C_lexical) == (64, 2, 1.0, 3.0) and s.estimator.dense_weight == 0.7
     # a model of embeddings alone is refitted as one
     plain = TrainSettings.from_manifest(manifest({"settings": {"n_folds": 4}}))
-    assert plain.lexical_buckets == 0 and plain.n_folds == 4 and isinstance(plain.base_estimator(), ClauseClassifier)
+    assert plain.lexical_buckets == 0 and plain.n_folds == 4 and plain.base_estimator().dense_weight == 1.0
 
 
 def test_memory_refits_only_the_labels_that_changed(tmp_path):

@@ -32,7 +32,7 @@ def _fit_label(Xs, y, sample_weight, j, C):
     logit = constant_logit(yk)
     if logit is not None:
         return None, logit
-    # the dual problem: same optimum, ~10x faster here where n-grams outnumber rows
+    # the dual problem: same optimum, far faster where n-grams outnumber rows
     clf = LogisticRegression(C=C, class_weight="balanced", solver="liblinear", dual=True, max_iter=1000, random_state=0)
     clf.fit(Xs[known], yk, sample_weight=weight)
     return clf.coef_[0].astype(np.float32), float(clf.intercept_[0])

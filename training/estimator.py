@@ -1,4 +1,4 @@
-"""One-vs-rest logistic regression over clause embeddings, with unknown labels allowed.
+"""One-vs-rest logistic regressions over clause embeddings and hashed n-grams, with unknown labels allowed.
 
 scikit-learn's ``OneVsRestClassifier`` fits every label on every row. PA-X gold is partial at
 clause level (a quoted clause is known positive for its code, but unknown for the agreement's
@@ -87,7 +87,7 @@ def fit_labels(fit_one, X, Y, sample_weight, params: tuple, *, memory=None, n_jo
             except (OSError, ValueError, KeyError):
                 pass
     todo = [j for j in range(n) if results[j] is None]
-    # each problem is small: BLAS threads in this process would only contend (7x slower on 2 cores)
+    # each problem is small: BLAS threads in this process would only contend with the label jobs
     with threadpool_limits(limits=1, user_api="blas"):
         fitted = Parallel(n_jobs=n_jobs)(delayed(fit_one)(X, Y[:, j], sample_weight, j, *params) for j in todo)
     for j, r in zip(todo, fitted):
@@ -106,67 +106,6 @@ def _fit_one(X, y, sample_weight, j, C, class_weight, max_iter, tol):
     clf = LogisticRegression(C=C, class_weight=class_weight, max_iter=max_iter, tol=tol)
     clf.fit(X[known], yk, sample_weight=weight)
     return clf.coef_[0].astype(np.float32), float(clf.intercept_[0]), False
-
-
-class ClauseClassifier(ClassifierMixin, BaseEstimator):
-    """Independent binary logistic regressions, one per PA-X category.
-
-    Parameters
-    ----------
-    C : float
-        Inverse regularisation strength of every logistic regression.
-    class_weight : {"balanced", None}
-    max_iter : int
-    tol : float
-        lbfgs stopping tolerance; 1e-3 gives the same grouped-fold scores as 1e-4, ~25% sooner.
-    memory : path or None
-        Folder caching each label's fit (see :func:`fit_labels`).
-    n_jobs : int or None
-        Labels fitted in parallel (joblib).
-
-    Attributes
-    ----------
-    coef_ : ndarray of shape (n_labels, n_features)
-    intercept_ : ndarray of shape (n_labels,)
-    constant_labels_ : ndarray of shape (n_labels,), bool
-        Labels whose known rows were all one class; their score is constant.
-    """
-
-    def __init__(self, *, C: float = 4.0, class_weight="balanced", max_iter: int = 2000, tol: float = 1e-3, memory=None, n_jobs=None):
-        self.C = C
-        self.class_weight = class_weight
-        self.max_iter = max_iter
-        self.tol = tol
-        self.memory = memory
-        self.n_jobs = n_jobs
-
-    def fit(self, X, Y, sample_weight=None):
-        """X : array of shape (n_clauses, dim); Y : int array of shape (n_clauses, n_labels), -1 = unknown;
-        sample_weight : array of shape (n_clauses,) or (n_clauses, n_labels), optional."""
-        X = np.asarray(X, dtype=np.float32)
-        Y = np.asarray(Y)
-        sample_weight = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-        if Y.ndim != 2 or Y.shape[0] != X.shape[0]:
-            raise ValueError(f"Found X with {X.shape[0]} rows and Y of shape {Y.shape}; expected (n_rows, n_labels)")
-        results = fit_labels(_fit_one, X, Y, sample_weight, (self.C, self.class_weight, self.max_iter, self.tol),
-                             memory=self.memory, n_jobs=self.n_jobs)
-        self.coef_ = np.vstack([r[0] for r in results]).astype(np.float32)
-        self.intercept_ = np.array([r[1] for r in results], dtype=np.float32)
-        self.constant_labels_ = np.array([bool(r[2]) for r in results])
-        self.n_features_in_ = X.shape[1]
-        return self
-
-    def to_scorer(self) -> LinearScorer:
-        """The fitted weights as a :class:`~classify.scoring.LinearScorer` (what a model folder stores)."""
-        check_is_fitted(self, "coef_")
-        return LinearScorer({"dense_coef": self.coef_, "dense_intercept": self.intercept_, "dense_weight": np.float32(1.0)})
-
-    def predict_proba(self, X):
-        """Probability that each clause carries each label, array of shape (n_clauses, n_labels)."""
-        return self.to_scorer().predict_proba(X)
-
-    def predict(self, X, threshold: float = 0.5):
-        return (self.predict_proba(X) >= threshold).astype(int)
 
 
 def _fit_one_sparse(A, y, sample_weight, j, C, class_weight, max_iter, tol, keep):
@@ -191,11 +130,12 @@ class HybridClassifier(ClassifierMixin, BaseEstimator):
     :mod:`classify.features`). Unknown labels (-1) allowed.
 
     Fitted apart and averaged rather than fitted jointly on the concatenated features: on PA-X
-    descriptions that scores higher (micro-F1 +0.03 under grouped folds) and fits ~10x faster,
-    because each solver gets the problem it is good at (lbfgs on 384 dense columns, liblinear's
-    dual on 2^18 sparse ones).
+    descriptions that scores higher under grouped folds and fits far faster, because each solver
+    gets the problem it is good at (lbfgs on 384 dense columns, liblinear's dual on 2^18 sparse
+    ones). With ``dense_weight=1`` it is the embedding regressions alone.
 
-    Input X : CSR matrix of shape (n_clauses, n_dense + n_buckets), embeddings first.
+    Input X : CSR matrix of shape (n_clauses, n_dense + n_buckets), embeddings first; with
+    ``dense_weight=1``, also an array of embeddings alone.
 
     Parameters
     ----------
@@ -219,8 +159,8 @@ class HybridClassifier(ClassifierMixin, BaseEstimator):
 
     Attributes
     ----------
-    dense_ : ClauseClassifier
-        The embedding regressions.
+    coef_dense_ : ndarray of shape (n_labels, n_dense), intercept_dense_ : (n_labels,)
+        The embedding regressions (zeros when dense_weight is 0).
     idf_ : ndarray of shape (n_buckets,), float16
     coef_lexical_ : CSR matrix of shape (n_labels, n_buckets), float32
     intercept_lexical_ : ndarray of shape (n_labels,)
@@ -243,10 +183,13 @@ class HybridClassifier(ClassifierMixin, BaseEstimator):
         self.n_jobs = n_jobs
 
     def _split(self, X):
+        """The embeddings (dense) and the n-gram counts (CSR, None when X holds embeddings alone)."""
         import scipy.sparse as sp
 
+        if not sp.issparse(X) and self.dense_weight == 1:
+            return np.asarray(X, dtype=np.float32)[:, : self.n_dense], None
         X = sp.csr_matrix(X, dtype=np.float32)
-        if X.shape[1] <= self.n_dense:
+        if X.shape[1] <= self.n_dense and self.dense_weight < 1:
             raise ValueError(f"Found X with {X.shape[1]} columns; expected {self.n_dense} embedding columns followed by hashed n-gram counts")
         return X[:, : self.n_dense].toarray(), X[:, self.n_dense :].tocsr()
 
@@ -264,13 +207,15 @@ class HybridClassifier(ClassifierMixin, BaseEstimator):
         if sample_weight is not None:
             sample_weight = np.asarray(sample_weight, dtype=np.float64)
         # a half whose weight is 0 is not fitted (the ablations of ``classify evaluate``)
-        self.dense_ = None
+        self.coef_dense_ = np.zeros((Y.shape[1], dense.shape[1]), dtype=np.float32)
+        self.intercept_dense_ = np.zeros(Y.shape[1], dtype=np.float32)
         constant = np.ones(Y.shape[1], dtype=bool)
         if self.dense_weight > 0:
-            self.dense_ = ClauseClassifier(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter, tol=self.tol,
-                                           memory=self.memory, n_jobs=self.n_jobs)
-            self.dense_.fit(dense, Y, sample_weight=sample_weight)
-            constant &= self.dense_.constant_labels_
+            results = fit_labels(_fit_one, dense, Y, sample_weight, (self.C, self.class_weight, self.max_iter, self.tol),
+                                 memory=self.memory, n_jobs=self.n_jobs)
+            self.coef_dense_ = np.vstack([r[0] for r in results]).astype(np.float32)
+            self.intercept_dense_ = np.array([r[1] for r in results], dtype=np.float32)
+            constant &= np.array([bool(r[2]) for r in results])
         self.coef_lexical_ = None
         if self.dense_weight < 1:
             n = counts.shape[0]
@@ -294,9 +239,7 @@ class HybridClassifier(ClassifierMixin, BaseEstimator):
     def to_scorer(self) -> LinearScorer:
         """The fitted weights as a :class:`~classify.scoring.LinearScorer` (what a model folder stores)."""
         check_is_fitted(self, "n_labels_")
-        zeros = (np.zeros((self.n_labels_, self.n_dense), dtype=np.float32), np.zeros(self.n_labels_, dtype=np.float32))
-        coef, intercept = (self.dense_.coef_, self.dense_.intercept_) if self.dense_ is not None else zeros
-        arrays = {"dense_coef": coef, "dense_intercept": intercept, "dense_weight": np.float32(self.dense_weight)}
+        arrays = {"dense_coef": self.coef_dense_, "dense_intercept": self.intercept_dense_, "dense_weight": np.float32(self.dense_weight)}
         if self.coef_lexical_ is not None:
             W = self.coef_lexical_
             arrays.update(idf=self.idf_, lexical_data=W.data, lexical_indices=W.indices, lexical_indptr=W.indptr,

@@ -22,7 +22,7 @@ from classify.model import MANIFEST, Aggregation, Category, Decision, Embedding,
 from .cache import EmbeddingCache
 from .card import model_card
 from .errors import DataError
-from .estimator import ClauseClassifier, HybridClassifier
+from .estimator import HybridClassifier
 from .metrics import best_thresholds, f1_summary
 from .dataset import AGREEMENT_KINDS, DEFINITIONS_GROUP, DocumentSet, TrainingSet, build_documents, build_training_set, select_categories, weak_negatives
 from .sources import load_pax
@@ -30,7 +30,7 @@ from .sources import load_pax
 MIN_POSITIVE = 20
 
 
-ESTIMATORS = {cls.__name__: cls for cls in (HybridClassifier, ClauseClassifier)}
+ESTIMATORS = {cls.__name__: cls for cls in (HybridClassifier,)}
 # what an estimator's parameters say about where it runs, not about the model
 RUNTIME_PARAMS = ("memory", "n_jobs", "n_dense")
 
@@ -40,8 +40,8 @@ class TrainSettings:
     """The pipeline around the estimator: which categories, which rows and weights, which
     features, how thresholds are chosen and documents decided. Recorded in the manifest.
 
-    estimator : an unfitted HybridClassifier or ClauseClassifier whose parameters are the model's
-        hyperparameters (default: HybridClassifier(), or ClauseClassifier() without n-grams).
+    estimator : an unfitted HybridClassifier whose parameters are the model's hyperparameters
+        (default: HybridClassifier(), with ``dense_weight=1`` when there are no n-gram features).
     """
 
     min_positive: int = MIN_POSITIVE
@@ -78,7 +78,7 @@ class TrainSettings:
         """The unfitted estimator whose parameters the model is fitted with."""
         if self.estimator is not None:
             return self.estimator
-        return HybridClassifier() if self.lexical_buckets else ClauseClassifier()
+        return HybridClassifier() if self.lexical_buckets else HybridClassifier(dense_weight=1.0)
 
     def make_estimator(self, n_dense: int, n_jobs=None, memory=None, **params):
         """A fresh copy of the estimator for features with ``n_dense`` embedding columns, with ``params`` set."""
