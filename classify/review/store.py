@@ -4,9 +4,9 @@ A review folder (``--out``) holds:
 
 - ``state/<document>.json``: the record, one file per document: its version, whether it is done,
   and per category the coder's value (0 absent, 1 present, 2-3 PA-X's grade) and clauses;
-- ``codings.csv``: one row per reviewed document (``AgtId``, ``Agt`` = the document id, then one
+- ``reviewed_codings.csv``: one row per reviewed document (``AgtId``, ``Agt`` = the document id, then one
   column per PA-X category), which ``classify train --codings`` reads;
-- ``clauses.csv``: one row per decided clause in the PA-X segment export layout (``AgtId``,
+- ``reviewed_clauses.csv``: one row per decided clause in the PA-X segment export layout (``AgtId``,
   ``category``, ``tagged_text``, ``value``, ``coder``, ``timestamp``), which ``classify train
   --data`` reads as clause-level gold.
 
@@ -33,8 +33,8 @@ from ..errors import PaxClassifyError
 from ..modelio import open_atomic
 
 STATE = "state"
-CODINGS = "codings.csv"
-CLAUSES = "clauses.csv"
+CODINGS = "reviewed_codings.csv"
+CLAUSES = "reviewed_clauses.csv"
 # the SHA-256 of the CSVs as last written: a CSV matching neither it nor the state was edited by hand
 WRITTEN = ".written.json"
 LOCK = ".lock"
@@ -149,11 +149,17 @@ class Store:
         self.texts: dict[str, list[str]] = {}  # clause texts of the documents under review
         self._lock()
         self.states: dict[str, DocState] = {}
-        for path in sorted(self.state_dir.glob("*.json")):
+        for path in sorted(p for p in self.state_dir.glob("*.json") if not p.name.startswith(".")):
             state = self._read(path)
             if state.id in self.states:
                 raise ReviewError(f"{path}: document {state.id!r} is also saved in {self.paths[state.id]}; keep one of the two files")
             self.states[state.id], self.paths[state.id] = state, path
+
+    def close(self) -> None:
+        """Let another server save into the folder (a killed one lets go by itself)."""
+        if getattr(self, "_lock_file", None) is not None:
+            self._lock_file.close()
+            self._lock_file = None
 
     def _lock(self) -> None:
         """One server per folder: a second one would save from its own copy of the versions."""
@@ -319,7 +325,7 @@ class Store:
         return state
 
     def _derived(self) -> dict[str, str]:
-        """The text of codings.csv and clauses.csv, from the state of every document saved here."""
+        """The text of the two CSVs, from the state of every document saved here."""
         columns = list(self.known)
         codings, clauses = io.StringIO(), io.StringIO()
         cw, kw = csv.writer(codings, lineterminator="\n"), csv.writer(clauses, lineterminator="\n")

@@ -182,10 +182,8 @@
   });
   // a rejection keeps the clauses it was suggested on: the clause file records them with value 0
   const reject = (code) => decide(code, () => ({ value: 0, clauses: evidence(code) }));
-  const grade = (code, g) => {
-    if (!info(code).graded) { say(`${code} is not graded in PA-X`, true); return; }
-    decide(code, () => ({ value: g, clauses: evidence(code) }));
-  };
+  // the server says which categories PA-X grades, and why a value is refused
+  const grade = (code, g) => decide(code, () => ({ value: g, clauses: evidence(code) }));
   const undo = (code) => decide(code, () => (S.decisions[code] ? { value: null, clauses: [] } : null));
   const addToClause = (code, i) => decide(code, () => {
     const d = S.decisions[code];
