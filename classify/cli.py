@@ -402,7 +402,7 @@ def review(inputs, model_path, out, coder, host, port, no_browser, top_k, text_c
     try:
         from .review.app import Workbench, create_app, listen, new_token, serve, url_of
     except ImportError as exc:
-        raise click.ClickException(f"classify review needs the review extra ({exc.name} is not installed): pip install 'paxclassify[review]'") from None
+        raise click.ClickException(f"classify review needs the review extra ({(exc.name or 'a web package').split('.')[0]} is not installed): pip install 'paxclassify[review]'") from None
     from tqdm import tqdm
 
     from .documents import iter_documents

@@ -2,6 +2,7 @@
 folders, the suggestion adapter and the queue. The browser and the server: test_review_browser.py."""
 
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -237,3 +238,24 @@ def test_retraining_on_a_review_changes_the_model_where_the_coder_did(tmp_path, 
         return next(c.probability for c in coding.categories if c.code == "HrDet")
 
     assert p(tmp_path / "after") > p(tmp_path / "before") + 0.1
+
+
+def test_without_the_review_extra_the_command_says_what_to_install(tmp_path, monkeypatch):
+    import sys
+
+    for name in [m for m in sys.modules if m.startswith("starlette.")] + ["classify.review.app"]:
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    monkeypatch.setitem(sys.modules, "starlette", None)  # as if not installed
+    r = CliRunner().invoke(cli, ["review", "doc.txt"])
+    assert (r.exit_code, r.output) == (1, "Error: classify review needs the review extra (starlette is not installed): pip install 'paxclassify[review]'\n")
+
+
+def test_predict_does_not_load_the_web_stack():
+    import subprocess
+    import sys
+
+    code = ("import sys; from click.testing import CliRunner; from classify.cli import cli; "
+            "r = CliRunner().invoke(cli, ['predict', 'examples/statement.txt']); assert r.exit_code == 0, r.output; "
+            "print(sorted(m for m in ('starlette', 'uvicorn', 'jinja2', 'classify.review.app') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
