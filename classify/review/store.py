@@ -118,15 +118,21 @@ def _line(text: str, section: str | None, key: str | None = None) -> int:
 
 
 def _write_durably(path: Path, text: str) -> None:
+    """Replace ``path`` atomically; the rename is durable once its folder is synced (``_sync``)."""
     with open_atomic(path) as f:
         f.write(text)
         f.flush()
         os.fsync(f.fileno())  # before the rename: the new name never points at unwritten data
-    fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(fd)  # the rename itself survives a power cut
-    finally:
-        os.close(fd)
+
+
+def _sync(*folders: Path) -> None:
+    """Make the renames in ``folders`` survive a power cut (once per save, not once per file)."""
+    for folder in folders:
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def _sha(data: bytes) -> str:
@@ -321,6 +327,7 @@ class Store:
         try:
             self._write_derived()
         except OSError as exc:
+            _sync(self.state_dir)
             raise ReviewError(f"the decision is saved in {path}, but {exc.filename or self.folder} could not be rewritten ({exc.strerror or exc}); it is rewritten at the next save or start") from exc
         return state
 
@@ -354,3 +361,4 @@ class Store:
         for name, text in derived.items():
             _write_durably(self.folder / name, text)
         _write_durably(self.state_dir / WRITTEN, json.dumps({name: _sha(text.encode("utf-8")) for name, text in derived.items()}, indent=1) + "\n")
+        _sync(self.state_dir, self.folder)
