@@ -133,10 +133,10 @@ def create_app(bench: Workbench, *, cookie: str = "paxreview") -> Starlette:
             "known": bench.catalogue,
             "scores": doc.scores,
             "n_clauses": len(doc.clauses),
-            "urls": {"decide": "/api/decide/" + doc_path(doc.id), "done": "/api/done/" + doc_path(doc.id),
-                     "next": "/doc/" + doc_path(following) if following else "/"},
+            "urls": {"decide": "/api/decide/" + doc_path(doc.id), "done": "/api/done/" + doc_path(doc.id)},
         }
-        return page("document.html", doc=doc, token=bench.token, state_json=_json_for_script(payload))
+        return page("document.html", doc=doc, token=bench.token, state_json=_json_for_script(payload),
+                    next_url="/doc/" + doc_path(following) if following else None)
 
     async def static_file(request: Request):
         name = request.path_params["name"]
