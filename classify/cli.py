@@ -411,9 +411,6 @@ def review(inputs, model_path, out, coder, host, port, no_browser, top_k, text_c
     from .review.store import ReviewError, Store
     from .review.suggest import catalogue, suggest
 
-    model = load_model(model_path)
-    known = catalogue(model)
-    store = Store(out, known)  # a broken review folder is reported before the slow part
     documents, failed = {}, 0
     for item in iter_documents(list(inputs), text_column=text_column, id_column=id_column, max_bytes=int(max_size * 1_000_000)):
         if isinstance(item, PaxClassifyError):
@@ -425,6 +422,9 @@ def review(inputs, model_path, out, coder, host, port, no_browser, top_k, text_c
             documents[item.id] = item
     if not documents:
         raise click.ClickException("no document to review" + ("; see the errors above" if failed else ""))
+    model = load_model(model_path)
+    known = catalogue(model)
+    store = Store(out, known)  # a broken review folder is reported before the slow part
     encoder = Encoder(model.embedding_model, backend=backend)
     if getattr(encoder, "needs_export", False):
         _echo_err(f"Exporting the embedding model to ONNX for {backend} (once, about 10 s; kept in {onnx_cache_dir()})")

@@ -30,7 +30,7 @@
     const b = el("button", cls, label);
     b.type = "button";
     if (title) b.title = title;
-    b.addEventListener("click", (e) => { e.stopPropagation(); action(); });
+    b.addEventListener("click", action); // and the click goes on to select its category
     return b;
   };
   const say = (text, error) => { msg.textContent = text; msg.className = error ? "err" : "ok"; };
