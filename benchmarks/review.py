@@ -103,6 +103,7 @@ def main(argv=None):
     longest = corpus.loc[corpus["Agreement text"].str.len().idxmax()]
     work = Path(tempfile.mkdtemp(prefix="paxclassify-review-bench-"))
     load_start = os.getloadavg()[0]
+    proc = None
     try:
         longest.to_frame().T.to_csv(work / "longest.csv", index=False)
         proc, url, startup_s = start_review(work / "longest.csv", work / "reviewed")
@@ -171,10 +172,11 @@ def main(argv=None):
             ref.request("GET", "/page.html")
             ref.getresponse().read()
             served_ref.append(time.perf_counter() - t0)
-        proc.terminate()
-        proc.wait(30)
         reference.shutdown()
     finally:
+        if proc is not None:  # also when the run failed half-way: no server is left behind
+            proc.terminate()
+            proc.wait(30)
         shutil.rmtree(work, ignore_errors=True)
 
     result = {
