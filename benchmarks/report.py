@@ -50,6 +50,17 @@ if "scale" in results:
             rows.append((f"scale-out, {k} ({s['backend']})", f"{f(v.get('seconds'), 1)} s for {v.get('documents')} docs" if "seconds" in v else v.get("error"),
                          f"{f(v.get('speedup_vs_n_jobs_1'))} x n_jobs=1" if "seconds" in v else "", "", s))
 
+if "review" in results:
+    r = results["review"]
+    d = r["document"]
+    rows.append((f"`classify review`: open the longest full text ({d['characters']:,} characters, {d['clauses']} clauses) in chromium", f"{f(r['open_page_s'])} s",
+                 f"{f(r['open_ratio'])} x the same HTML as a static page ({f(r['open_reference_s'])} s)", f"goal < {r['goal_open_under_s']:g} s", r))
+    rows.append(("`classify review`: save one decision (HTTP round trip)", f"{f(1000 * r['save_http_s'], 1)} ms",
+                 f"{f(r['save_ratio_to_durable_write'], 1)} x one durable write of its state file ({f(1000 * r['save_durable_write_s'], 1)} ms); "
+                 f"{f(r['save_ratio'], 0)} x a bare round trip ({f(1000 * r['save_reference_s'], 1)} ms)", "", r))
+    rows.append(("`classify review`: save one decision from the page (key to redrawn page)", f"{f(1000 * r['save_in_page_s'], 0)} ms", "", "", r))
+    rows.append(("`classify review`: start-up (model, suggestions for the document)", f"{f(r['startup_s'], 1)} s", "", "", r))
+
 print("| measure | result | ratio to same-run reference | goal | load avg (start, end) | date (UTC) |")
 print("|---|---|---|---|---|---|")
 for name, value, ratio, goal, sec in rows:

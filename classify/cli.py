@@ -391,3 +391,81 @@ def evaluate(data_dir, out, model_path, folds, min_positive, floors, per_categor
             raise click.ClickException(f"the model fell below the floors in {floors}:\n  " + "\n  ".join(failures))
         click.echo(f"All figures within {floor_spec.get('tolerance', 0.01)} of the floors in {floors}.")
 
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--model", "model_path", type=click.Path(file_okay=False, path_type=Path), help="Model folder (default: the shipped model).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path(DEFAULT_DATA) / "reviewed", show_default=True,
+              help="Review folder: the decisions (state/), reviewed_codings.csv for 'classify train --codings' and reviewed_clauses.csv, read by 'classify train --data' as clause-level gold.")
+@click.option("--coder", envvar="PAXCLASSIFY_CODER", help="Name recorded with each decision [default: your user name].")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on. Anyone who can reach it and has the printed URL can read the documents.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="Port to listen on; 0 picks a free one.")
+@click.option("--no-browser", is_flag=True, help="Only print the URL; do not open a browser.")
+@click.option("--top-k", type=click.IntRange(1, 20), default=3, show_default=True, help="Evidence clauses suggested per category.")
+@click.option("--text-column", help="For CSV inputs: the column holding each document's text.")
+@click.option("--id-column", help="For CSV inputs: the column holding each document's id (AgtId, for PA-X agreements).")
+@click.option("--max-size", type=click.FloatRange(0, min_open=True), default=10, show_default=True, help="Largest document accepted, in MB of text.")
+@click.option("--backend", type=click.Choice(["torch", "onnx", "onnx-int8"]), default="onnx", show_default=True, envvar="PAXCLASSIFY_BACKEND", help="Embedding runtime (see predict).")
+def review(inputs, model_path, out, coder, host, port, no_browser, top_k, text_column, id_column, max_size, backend):
+    """Review the model's suggestions in the browser: accept, reject, grade and add categories
+    clause by clause. Every decision is saved at once, as training data for 'classify train'.
+
+    Takes the same inputs as predict. Example: classify review examples/statement.txt
+    """
+    try:
+        from .review.app import Workbench, create_app, listen, new_token, serve, url_of
+    except ImportError as exc:
+        raise click.ClickException(f"classify review needs the review extra ({(exc.name or 'a web package').split('.')[0]} is not installed): pip install 'paxclassify[review]'") from None
+    from tqdm import tqdm
+
+    from .documents import iter_documents
+    from .embed import onnx_cache_dir
+    from .model import Model
+    from .review.store import ReviewError, Store
+    from .review.suggest import catalogue, suggest
+
+    documents, failed = {}, 0
+    for item in iter_documents(list(inputs), text_column=text_column, id_column=id_column, max_bytes=int(max_size * 1_000_000)):
+        if isinstance(item, PaxClassifyError):
+            _echo_err(f"Error: {_one_line(item)}")
+            failed += 1
+        elif item.id in documents:
+            raise ReviewError(f"{documents[item.id].source} and {item.source} have the same id {item.id!r}; review them separately, or give the CSV an --id-column")
+        else:
+            documents[item.id] = item
+    if not documents:
+        raise click.ClickException("no document to review" + ("; see the errors above" if failed else ""))
+    model = Model.load(model_path, backend=backend)
+    known = catalogue(model)
+    store = Store(out, known)  # a broken review folder is reported before the slow part
+    if getattr(model.encoder, "needs_export", False):
+        _echo_err(f"Exporting the embedding model to ONNX for {backend} (once, about 10 s; kept in {onnx_cache_dir()})")
+    with tqdm(total=len(documents), desc="Suggesting", unit=" documents", file=sys.stderr, leave=False, disable=None) as bar:
+        suggested = suggest(model, list(documents.values()), top_k=top_k, progress=bar.update)
+    for doc in suggested:
+        store.attach(doc.id, doc.source, doc.clauses)
+    store.start()
+    if coder is None:
+        import getpass
+
+        try:
+            coder = getpass.getuser()
+        except Exception:  # no user name in some containers
+            coder = "coder"
+    sock = listen(host, port)
+    token = new_token()
+    url = url_of(sock, token)
+    app = create_app(Workbench({d.id: d for d in suggested}, store, known, coder, token), cookie=f"paxreview-{sock.getsockname()[1]}")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        _echo_err(f"Warning: listening on {host}: anyone who can reach this machine and has the URL can read these documents and save decisions")
+    click.echo(f"Reviewing {len(suggested)} document(s) as {coder}; decisions are saved in {out} (Ctrl-C to stop)")
+    click.echo(url)
+    if not no_browser:
+        import webbrowser
+
+        webbrowser.open(url)
+    serve(app, sock)
+    click.echo(f"Stopped. Every decision acknowledged is saved in {out}.", err=True)
+    if failed:
+        raise click.ClickException(f"{failed} input(s) could not be read; see the errors above")

@@ -24,3 +24,4 @@ def test_the_wheel_holds_the_shipped_model_with_the_manifests_digests(tmp_path):
             assert hashlib.sha256(z.read(f"paxclassify_models/pax-default/{name}")).hexdigest() == digest
     assert "classify/model.py" in names and "training/train.py" in names
     assert not any(n.startswith("models/") for n in names)  # no top-level package named "models"
+    assert {"classify/review/templates/document.html", "classify/review/static/review.js"} <= names  # classify review's pages

@@ -25,12 +25,15 @@ KINDS = {
     "segments": {"AgtId", "category", "tagged_text"},
     "api_details": {"AgtId", "code", "details"},
     "provisions": {"AgtId", "provision_text"},
+    # agreement-level codings without a peace process (classify review's codings.csv): read through
+    # --codings, and recognised here only so their cells are never taken for quoted text
+    "extra_codings": {"AgtId", "Agt"},
     "gender_text": {"AgtId", "GeWom"},
     "wgg_text": {"AgtId", "WggPar"},
     "categories": {"code", "name", "group", "parent"},
 }
 # A file matches the first kind (in this order) whose columns it has.
-ORDER = ["codings", "gender_codings", "fulltext", "segments", "api_details", "provisions", "descriptions", "gender_text", "wgg_text", "categories"]
+ORDER = ["codings", "gender_codings", "fulltext", "segments", "api_details", "provisions", "descriptions", "extra_codings", "gender_text", "wgg_text", "categories"]
 
 _PAGE_BLOCK = re.compile(r"(?:^|\n)\s*(?=Page\s+\d+\s*,)")
 _PAGE_HEAD = re.compile(r"^Page\s+\d+\s*,[^\n:]{0,200}:?")
