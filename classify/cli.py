@@ -116,7 +116,7 @@ def _output_format(fmt: str | None, output: Path | None) -> str:
 @click.option("--batch-size", type=click.IntRange(1), default=64, show_default=True, help="Documents coded together (their clauses are embedded in one length-sorted pass).")
 @click.option("--max-size", type=click.FloatRange(0, min_open=True), default=10, show_default=True, help="Largest document accepted, in MB of text.")
 @click.option("--resume", is_flag=True, help="With --format jsonl -o FILE: append each batch as it is coded and skip documents already in FILE.")
-@click.option("--backend", type=click.Choice(["torch", "onnx", "onnx-int8"]), default="onnx", show_default=True, envvar="PAXCLASSIFY_BACKEND",
+@click.option("--backend", type=click.Choice(["torch", "onnx", "onnx-int8"]), default="onnx", show_default=True, envvar=config.BACKEND,
               help="Embedding runtime. onnx: the model via onnxruntime (same embeddings as torch, a faster start; exported locally on first use); onnx-int8: quantized, faster still; torch: sentence-transformers.")
 @click.option("--jobs", type=int, default=1, show_default=True, help="Worker processes coding batches in parallel, each with one thread; -1 = one per CPU core.")
 @click.option("--dask-scheduler", metavar="ADDRESS", help="Code on the workers of this Dask cluster (e.g. tcp://10.0.0.5:8786); they need paxclassify and the model folder at the same path. Needs paxclassify[dask].")
@@ -302,10 +302,10 @@ def data():
 
 @data.command("fetch")
 @click.option("--dest", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DATA, show_default=True, help="Folder to download into (what 'classify train --data' reads).")
-@click.option("--base-url", envvar="PAXCLASSIFY_PAX_URL", show_envvar=True, help="PA-X site or mirror (default: https://www.peaceagreements.org).")
-@click.option("--codings-url", envvar="PAXCLASSIFY_PAX_CODINGS_URL", show_envvar=True, help="The codings CSV export (default: <base-url>/download/pax_data.csv).")
-@click.option("--corpus-url", envvar="PAXCLASSIFY_PAX_CORPUS_URL", show_envvar=True, help="The full-text corpus CSV export (default: <base-url>/download/pax_corpus.csv).")
-@click.option("--api-url", envvar="PAXCLASSIFY_PAX_API_URL", show_envvar=True, help="First page of the clause-level API (default: <base-url>/api/agreements/issues/?page=1).")
+@click.option("--base-url", envvar=config.PAX_URL, show_envvar=True, help="PA-X site or mirror (default: https://www.peaceagreements.org).")
+@click.option("--codings-url", envvar=config.PAX_FILE_URLS["codings"], show_envvar=True, help="The codings CSV export (default: <base-url>/download/pax_data.csv).")
+@click.option("--corpus-url", envvar=config.PAX_FILE_URLS["corpus"], show_envvar=True, help="The full-text corpus CSV export (default: <base-url>/download/pax_corpus.csv).")
+@click.option("--api-url", envvar=config.PAX_FILE_URLS["api"], show_envvar=True, help="First page of the clause-level API (default: <base-url>/api/agreements/issues/?page=1).")
 @click.option("--only", type=click.Choice(["codings", "corpus", "api"]), multiple=True, help="Fetch only this source. Repeatable.")
 @click.option("--force", is_flag=True, help="Download again what the manifest lists as complete.")
 @click.option("--retries", type=click.IntRange(0, 20), default=5, show_default=True, help="Tries after a failure, waiting 1, 2, 4, ... seconds.")
@@ -398,7 +398,7 @@ def evaluate(data_dir, out, model_path, folds, min_positive, floors, per_categor
 @click.option("--model", "model_path", type=click.Path(file_okay=False, path_type=Path), help="Model folder (default: the shipped model).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path(DEFAULT_DATA) / "reviewed", show_default=True,
               help="Review folder: the decisions (state/), reviewed_codings.csv for 'classify train --codings' and reviewed_clauses.csv, read by 'classify train --data' as clause-level gold.")
-@click.option("--coder", envvar="PAXCLASSIFY_CODER", help="Name recorded with each decision [default: your user name].")
+@click.option("--coder", envvar=config.CODER, help="Name recorded with each decision [default: your user name].")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on. Anyone who can reach it and has the printed URL can read the documents.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="Port to listen on; 0 picks a free one.")
 @click.option("--no-browser", is_flag=True, help="Only print the URL; do not open a browser.")
@@ -406,7 +406,7 @@ def evaluate(data_dir, out, model_path, folds, min_positive, floors, per_categor
 @click.option("--text-column", help="For CSV inputs: the column holding each document's text.")
 @click.option("--id-column", help="For CSV inputs: the column holding each document's id (AgtId, for PA-X agreements).")
 @click.option("--max-size", type=click.FloatRange(0, min_open=True), default=10, show_default=True, help="Largest document accepted, in MB of text.")
-@click.option("--backend", type=click.Choice(["torch", "onnx", "onnx-int8"]), default="onnx", show_default=True, envvar="PAXCLASSIFY_BACKEND", help="Embedding runtime (see predict).")
+@click.option("--backend", type=click.Choice(["torch", "onnx", "onnx-int8"]), default="onnx", show_default=True, envvar=config.BACKEND, help="Embedding runtime (see predict).")
 def review(inputs, model_path, out, coder, host, port, no_browser, top_k, text_column, id_column, max_size, backend):
     """Review the model's suggestions in the browser: accept, reject, grade and add categories
     clause by clause. Every decision is saved at once, as training data for 'classify train'.

@@ -1,6 +1,8 @@
 """Every environment variable paxclassify reads, with its default, in one place.
 
-Read at call time, never at import: a test or a long-lived process that sets one sees it.
+Read at call time, never at import: a test or a long-lived process that sets one sees it. The
+command line also reads $PAXCLASSIFY_BACKEND (``--backend``), $PAXCLASSIFY_CODER (``classify
+review --coder``) and the download addresses below through click's ``envvar``.
 """
 
 from __future__ import annotations
@@ -8,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+BACKEND = "PAXCLASSIFY_BACKEND"
+CODER = "PAXCLASSIFY_CODER"
 _HERE = Path(__file__).resolve().parent.parent
 _CACHE = Path.home() / ".cache" / "paxclassify"
 
