@@ -277,7 +277,7 @@ _NEGATED = re.compile(
     r"|(?:did|do|does|could|would|will)\s+not\s+(?:agree|discuss|address|reach|accept|consider|sign|include)"
     r"|(?:didn't|don't|doesn't|couldn't|won't)\s+(?:agree|discuss|address|reach|accept|sign)"
     r"|fail(?:ed|s)?\s+to\s+(?:agree|reach|resolve|settle|sign)|without\s+(?:agreeing|reaching\s+(?:an\s+)?agreement)"
-    r"|(?:remain(?:s|ed)?|left)\s+(?:unresolved|outstanding|undecided)|(?:talks|negotiations)\s+(?:collapsed|broke\s+down|stalled|ended\s+without)"
+    r"|remain(?:s|ed)?\s+(?:unresolved|outstanding|undecided|unsettled)|left\s+(?:[^.;]{0,60}?\s)?(?:unresolved|undecided|unsettled)\b|(?:talks|negotiations)\s+(?:collapsed|broke\s+down|stalled|ended\s+without)"
     r"|(?:rejected|refused|declined)\s+(?:to\s+(?:discuss|agree|accept|sign|consider)|(?:the|a|an|any)\s+(?:proposals?|offers?|demands?|requests?|calls?)\b))"
 )
 

@@ -112,3 +112,28 @@ def test_definitions_lose_the_codebook_pdfs_hyphenation(tmp_path):
     pd.DataFrame([{"code": "TjPrire", "name": "Prisoner release", "group": "Transitional justice", "parent": "Tj", "level": 2,
                    "definition_short": "Goes be- yond the release of per- sons; pre- and post-conflict detention."}]).to_csv(path, index=False)
     assert load_categories([path]).at["TjPrire", "definition"] == "Goes beyond the release of persons; pre-and post-conflict detention."
+
+
+def test_bag_positives_label_each_code_of_an_agreement_on_its_best_clause():
+    from training.dataset import TrainingSet
+    from training.train import bag_positives
+
+    # agreement 1: three clauses, carries codes 0 and 1 (code 1 already quoted on clause 2);
+    # agreement 2: one clause, carries code 0, but it is left out of the fit; a description row
+    Y = np.array([[-1, -1, 0], [-1, -1, 0], [-1, 1, 0], [-1, 0, 0], [1, 0, 0]], dtype=np.int8)
+    bags = np.array([[1, 1, 0], [1, 1, 0], [1, 1, 0], [1, 0, 0], [0, 0, 0]], dtype=bool)
+    ts = TrainingSet(["a", "b", "c", "d", "desc"], Y, np.array(["p", "p", "p", "q", "p"]),
+                     np.array(["provision", "provision", "quote", "provision", "description"]), np.array([1, 1, 1, 2, 1]), ["x", "y", "z"], bags)
+
+    class Scores:
+        def predict_proba(self, X):
+            table = {0: [0.2, 0.9, 0.1], 1: [0.7, 0.1, 0.1], 2: [0.4, 0.8, 0.1], 3: [0.9, 0.1, 0.1]}
+            return np.array([table[int(i)] for i in X[:, 0]])
+
+    X = np.arange(5)[:, None]
+    rows = ts.groups == "p"
+    out = bag_positives(Scores(), X, ts, rows, min_score=0.0)
+    assert out[1, 0] == 1 and (out[[0, 2], 0] == -1).all()  # code 0 on agreement 1's best clause only
+    assert (out[[0, 1], 1] == -1).all() and out[2, 1] == 1  # code 1 was quoted already: nothing added
+    assert out[3, 0] == -1 and (out[4] == Y[4]).all()  # agreement 2 is not fitted on; descriptions untouched
+    assert bag_positives(Scores(), X, ts, rows, min_score=0.8)[1, 0] == -1  # its best clause scores 0.7

@@ -39,8 +39,10 @@ def negation_rates(model, items: pd.DataFrame) -> dict:
     codings = model.code(docs)
     neg, aff, ctx = codings[:n], codings[n : 2 * n], codings[2 * n :]
     hits = lambda cs: [p for coding, code in zip(cs, items.code) for p in _present([coding], code)]
-    # in context, a negated code counts only when the other provision does not carry it too
-    ctx_hits = [h for h, code, o in zip(hits(ctx), items.code, items.code[list(range(1, n)) + [0]]) if code != o]
+    # in context, a negated code counts only when the other provision alone does not code it: what
+    # the negated sentence adds, not what its neighbour carries
+    alone = hits([aff[(i + 1) % n] for i in range(n)])
+    ctx_hits = [h for h, a in zip(hits(ctx), alone) if not a]
     return {
         "items": n,
         "negated_coded": round(float(np.mean(hits(neg))), 4),

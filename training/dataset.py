@@ -30,6 +30,9 @@ class TrainingSet:
     groups : array of str, the peace process of each row (definitions: their own group)
     kinds : array of str, where each row comes from (description, quote, provision, ...)
     agt : array of int, AgtId of each row (-1 for definitions)
+    bags : bool array like Y: a clause row of an agreement that carries the code. The agreement's
+        clauses are a bag of which at least one carries it (multiple-instance learning: see
+        ``train.bag_positives``); False on rows that are no clause of a coded agreement.
     """
 
     texts: list
@@ -38,6 +41,7 @@ class TrainingSet:
     kinds: np.ndarray
     agt: np.ndarray
     codes: list
+    bags: np.ndarray = None
 
     def summary(self) -> dict:
         return {k: int(v) for k, v in pd.Series(self.kinds).value_counts().items()}
@@ -127,7 +131,11 @@ def build_training_set(data: PaxData, codes: list[str]) -> TrainingSet:
             add(text, y, -1, "definition")
 
     Y = np.vstack(rows).astype(np.int8) if rows else np.zeros((0, len(codes)), dtype=np.int8)
-    return TrainingSet(texts, Y, np.array(groups), np.array(kinds), np.array(agts), list(codes))
+    kinds, agts = np.array(kinds), np.array(agts)
+    clause_rows = np.isin(kinds, CLAUSE_KINDS) & np.isin(agts, L.index)
+    bags = np.zeros(Y.shape, dtype=bool)
+    bags[clause_rows] = L.loc[agts[clause_rows]].to_numpy() == 1
+    return TrainingSet(texts, Y, np.array(groups), kinds, agts, list(codes), bags)
 
 
 def weak_negatives(Y: np.ndarray, kinds: np.ndarray) -> np.ndarray:

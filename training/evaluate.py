@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -349,8 +349,10 @@ def evaluate(
         for system in systems:
             X, U, suite_features = features[system]
             t0 = time.perf_counter()
+            # the baselines are fitted on the labels as given; the model's halves as the model is
             fitted = fit_and_threshold(
-                ts, X, docs, U, settings, exclude=test, folds=inner, make_estimator=makers[system],
+                ts, X, docs, U, settings if system == MODEL or system in ABLATIONS else replace(settings, bag_min_score=None),
+                exclude=test, folds=inner, make_estimator=makers[system],
                 memo=memos[system], trained_on=trained_on[system], n_jobs=n_jobs,
             )
             for suite in suites:

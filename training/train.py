@@ -54,6 +54,10 @@ class TrainSettings:
     clause_weight: float = 1.0
     # Weight of a clause's negative label for a code no clause is positive for (dataset.weak_negatives)
     weak_negative_weight: float = 0.2
+    # Multiple-instance positives: after a first fit, each code an agreement carries makes its
+    # best-scoring clause a positive (when it scores at least this), and the model is fitted again
+    # (bag_positives). None: clauses of coded agreements stay unknown for the agreement's codes.
+    bag_min_score: float | None = 0.0
     # "masked": names replaced by X before scoring, in training and prediction (classify.names)
     names: str = "masked"
     # No threshold above this when a document is decided with the count prior (classify.decision.decide)
@@ -152,15 +156,40 @@ class Fitted:
     grade_tables: list = field(default_factory=list)
 
 
+def bag_positives(estimator, X, ts, rows: np.ndarray, min_score: float) -> np.ndarray:
+    """ts.Y with multiple-instance positives: in every agreement of ``rows`` whose clauses are
+    training rows, each code it carries (``ts.bags``) that no clause of it is labelled with yet
+    becomes a label of its best-scoring clause under ``estimator``, if that clause scores at least
+    ``min_score``. A clause that carries a code is what PA-X coders quote for it; without this,
+    clauses of coded agreements are unknown for the agreement's codes, and the regressions learn
+    those codes from one-paragraph summaries alone."""
+    Y = ts.Y.copy()
+    in_bag = np.flatnonzero(rows & ts.bags.any(axis=1))
+    if not len(in_bag):
+        return Y
+    scores = estimator.predict_proba(X[in_bag])
+    order = np.argsort(ts.agt[in_bag], kind="stable")
+    agts, starts = np.unique(ts.agt[in_bag][order], return_index=True)
+    for members in np.split(order, starts[1:]):
+        idx = in_bag[members]
+        open_codes = np.flatnonzero(ts.bags[idx].any(axis=0) & ~(Y[idx] == 1).any(axis=0))
+        best = members[np.argmax(scores[members][:, open_codes], axis=0)]
+        keep = scores[best, open_codes] >= min_score
+        Y[in_bag[best[keep]], open_codes[keep]] = 1
+    return Y
+
+
 class _Fitter:
     """Fits on every training row outside a set of peace processes, each set once (memo).
 
     ``trained_on`` records the groups of the rows each fit saw, so evaluation can prove that no
-    test process was trained on.
+    test process was trained on. With ``bag_min_score``, each fit is followed by a second on
+    :func:`bag_positives`' labels.
     """
 
-    def __init__(self, ts, X, make_estimator, memo=None, trained_on=None, sample_weight=None):
+    def __init__(self, ts, X, make_estimator, memo=None, trained_on=None, sample_weight=None, bag_min_score=None):
         self.ts, self.X, self.make_estimator, self.sample_weight = ts, X, make_estimator, sample_weight
+        self.bag_min_score = bag_min_score
         self.memo = {} if memo is None else memo
         self.trained_on = {} if trained_on is None else trained_on
 
@@ -169,7 +198,11 @@ class _Fitter:
         if left_out not in self.memo:
             rows = ~np.isin(self.ts.groups, list(left_out))
             weight = None if self.sample_weight is None else self.sample_weight[rows]
-            self.memo[left_out] = self.make_estimator().fit(self.X[rows], self.ts.Y[rows], sample_weight=weight)
+            fitted = self.make_estimator().fit(self.X[rows], self.ts.Y[rows], sample_weight=weight)
+            if self.bag_min_score is not None and self.ts.bags is not None:
+                Y = bag_positives(fitted, self.X, self.ts, rows, self.bag_min_score)
+                fitted = self.make_estimator().fit(self.X[rows], Y[rows], sample_weight=weight)
+            self.memo[left_out] = fitted
             self.trained_on[left_out] = frozenset(self.ts.groups[rows])
         return self.memo[left_out]
 
@@ -186,7 +219,8 @@ def out_of_fold_scores(
     """
     from tqdm.auto import tqdm
 
-    fit = fit or _Fitter(ts, X, lambda: settings.make_estimator(settings.n_dense(X), n_jobs), sample_weight=settings.sample_weight(ts))
+    fit = fit or _Fitter(ts, X, lambda: settings.make_estimator(settings.n_dense(X), n_jobs), sample_weight=settings.sample_weight(ts),
+                         bag_min_score=settings.bag_min_score)
     exclude = frozenset(exclude)
     used = ~np.isin(docs.groups, list(exclude))
     if folds is None:
@@ -220,7 +254,7 @@ def fit_and_threshold(
     trained_on : filled with left-out processes -> processes of the rows fitted.
     """
     make_estimator = make_estimator or (lambda: settings.make_estimator(settings.n_dense(X), n_jobs))
-    fit = _Fitter(ts, X, make_estimator, memo, trained_on, settings.sample_weight(ts))
+    fit = _Fitter(ts, X, make_estimator, memo, trained_on, settings.sample_weight(ts), settings.bag_min_score)
     timings = {}
     t0 = time.perf_counter()
     oof = out_of_fold_scores(ts, X, docs, U, settings, exclude=exclude, folds=folds, fit=fit, progress=progress)
