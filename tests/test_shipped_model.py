@@ -35,8 +35,8 @@ def test_shipped_model_reports_few_categories_on_the_sample_statement():
     cats = json.loads(r.stdout)[0]["categories"]
     present = {c["code"] for c in cats if c["present"]}
     assert "TjPrire" in present
-    # missing persons (clause 3) sits just under its threshold (0.49 against 0.50 with the
-    # 2026-11-26 model): it must stay among the highest-scoring absent categories, not drift away
+    # missing persons (clause 3) sits near its threshold (0.57 against 0.50 with the 2026-11-26
+    # model, 0.49 before the clause positives): present, or among the nearest absent categories
     absent = sorted((c for c in cats if not c["present"]), key=lambda c: c["threshold"] - c["probability"])
     assert "TjMis" in {c["code"] for c in absent[:5]} | present
     assert len(present) <= 10, sorted(present)
