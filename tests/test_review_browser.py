@@ -180,50 +180,51 @@ def test_a_coder_reviews_a_document_and_every_decision_is_kept(server, browser, 
     page.on("pageerror", lambda e: errors.append(str(e)))
     open_document(page, server, "statement")
     codes = page.locator("#side li.cat").evaluate_all("items => items.map(e => e.dataset.code)")
-    assert {"TjPrire", "SsrGua", "GeWom"} <= set(codes)  # as the README shows
+    assert {"TjPrire", "StDef", "Terr"} <= set(codes)  # as the README shows
     page.click("#side li[data-code='TjPrire']")  # its evidence is highlighted
     assert "Each Party shall release" in page.inner_text(".clause.hl")
 
-    # accept two (a button, a key), reject one (a key): clause 3 is about missing persons, not gender
+    # accept two (a button, a key), reject one (a key): clause 4's non-use of force is not terrorism
     page.click("#side li[data-code='TjPrire'] button.accept")
     assert settled(page) == "Saved"
-    page.click("#side li[data-code='SsrGua']")
+    page.click("#side li[data-code='StDef']")
     page.keyboard.press("a")
-    page.click("#side li[data-code='GeWom']")
+    page.click("#side li[data-code='Terr']")
     page.keyboard.press("r")
     settled(page)
     page.click("#side li[data-code='TjPrire']")
     page.keyboard.press("3")  # PA-X grades prisoner release 1-3
     settled(page)
-    page.click("#side li[data-code='GeWom']")
+    page.click("#side li[data-code='Terr']")
     page.keyboard.press("2")  # a grade where PA-X has none: refused, and said so in the page
-    assert "GeWom is not graded in PA-X" in settled(page)
+    assert "Terr is not graded in PA-X" in settled(page)
     assert page.get_attribute("#msg", "class") == "err"
 
-    # add missing persons to clause 3 with the keyboard: J/K to the clause, / to search, Enter
+    # add victims to clause 3 with the keyboard: J/K to the clause, / to search, Enter
+    page.click("#side li[data-code='TjMis']")  # its evidence, clause 3, is highlighted
     page.keyboard.press("J")
     page.keyboard.press("K")
     assert page.inner_text(".clause.sel").startswith("3. The Parties shall exchange lists of persons missing")
     page.keyboard.press("/")
     page.keyboard.type("prisoner")
     assert {"TjPrire", "WggPri"} <= set(page.locator("#hits code").all_inner_texts())
-    page.fill("#q", "missing pers")
-    assert page.inner_text("#hits li.on code") == "TjMis"
+    page.fill("#q", "victims")
+    assert page.inner_text("#hits li.on code") == "TjVic"
     page.keyboard.press("Enter")
     assert settled(page) == "Saved"
 
     page.reload()
     page.wait_for_selector("body[data-ready='1']", state="attached")
-    assert {c: status_of(page, c) for c in ("TjPrire", "SsrGua", "GeWom", "TjMis")} == {
-        "TjPrire": "accepted", "SsrGua": "accepted", "GeWom": "rejected", "TjMis": "accepted"}
+    assert {c: status_of(page, c) for c in ("TjPrire", "StDef", "Terr", "TjVic")} == {
+        "TjPrire": "accepted", "StDef": "accepted", "Terr": "rejected", "TjVic": "accepted"}
     assert page.inner_text("#side li[data-code='TjPrire'] button.grade.on") == "3"
-    assert page.locator("#c3 .tag.accepted", has_text="TjMis").count() == 1
-    assert page.locator("#c3 .tag.rejected", has_text="GeWom").count() == 1
+    assert page.locator("#c3 .tag.accepted", has_text="TjVic").count() == 1
+    assert page.locator("#c4 .tag.rejected", has_text="Terr").count() == 1
     state = server.state("statement")
     assert {c: (d["value"], d["coder"]) for c, d in state["decisions"].items()} == {
-        "TjPrire": (3, "tester"), "SsrGua": (1, "tester"), "GeWom": (0, "tester"), "TjMis": (1, "tester")}
-    assert state["decisions"]["TjMis"]["clauses"] == [3]
-    assert "TjMis,3. The Parties shall exchange lists of persons missing" in (server.out / CLAUSES).read_text()
+        "TjPrire": (3, "tester"), "StDef": (1, "tester"), "Terr": (0, "tester"), "TjVic": (1, "tester")}
+    assert state["decisions"]["TjVic"]["clauses"] == [3]
+    assert "TjVic,3. The Parties shall exchange lists of persons missing" in (server.out / CLAUSES).read_text()
 
     page.click("#side li[data-code='TjPrire']")
     page.mouse.move(0, 0)
