@@ -106,7 +106,7 @@ def _output_format(fmt: str | None, output: Path | None) -> str:
 @click.option("--model", "model_path", type=click.Path(file_okay=False, path_type=Path), help="Model folder (default: the shipped model).")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv", "pax-csv", "markdown"]),
               help="Output format [default: from the --output extension (.json, .jsonl, .csv, .md), else text]. "
-                   "pax-csv: one row per document, one column per PA-X category in the codings file's order (1 present, or its grade 1-3 where PA-X grades it; 0 absent; empty not assessed).")
+                   "pax-csv: one row per document, one column per PA-X category in the codings files' order (1 present, or its grade 1-3 where PA-X grades it; 0 absent; empty not assessed).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here (atomically) instead of stdout.")
 @click.option("--all", "show_all", is_flag=True, help="Also list absent categories (\"No specific mention\").")
 @click.option("--threshold", type=click.FloatRange(0, 1), help="One threshold for every category instead of the model's; also lifts the cap on how many categories a document of its length gets.")
@@ -149,7 +149,7 @@ def predict(inputs, model_path, fmt, output, show_all, threshold, top_k, text_co
     parallel = jobs != 1 or dask_scheduler is not None
     model = Model.load(model_path, backend=backend)
     if getattr(model.encoder, "needs_export", False):
-        _echo_err(f"Exporting the embedding model to ONNX for {backend} (once, about 10 s; kept in {onnx_cache_dir()})")
+        _echo_err(f"Exporting the embedding model to ONNX ({backend}; once per embedding model folder, some seconds; kept in {onnx_cache_dir()})")
         if parallel:
             model.encoder.model  # here, once, rather than in every worker at the same time
     counts = {"failed": 0, "skipped": 0, "coded": 0}
@@ -220,7 +220,9 @@ def categories(model_path, data_dir, fmt):
     from .model import read_manifest
 
     manifest = read_manifest(model_path or config.model_dir())
-    rows = [{**vars(c), "covered": True, "reason": ""} for c in manifest.categories]
+    # the threshold a document meets (predict never uses one above the manifest's max_threshold)
+    cap = manifest.decision.max_threshold
+    rows = [{**vars(c), "threshold": c.threshold if cap is None else min(c.threshold, cap), "covered": True, "reason": ""} for c in manifest.categories]
     rows += [{**vars(c), "covered": False, "threshold": None} for c in manifest.uncovered]
     definitions = {}
     if data_dir is not None:
@@ -440,7 +442,7 @@ def review(inputs, model_path, out, coder, host, port, no_browser, top_k, text_c
     known = catalogue(model)
     store = Store(out, known)  # a broken review folder is reported before the slow part
     if getattr(model.encoder, "needs_export", False):
-        _echo_err(f"Exporting the embedding model to ONNX for {backend} (once, about 10 s; kept in {onnx_cache_dir()})")
+        _echo_err(f"Exporting the embedding model to ONNX ({backend}; once per embedding model folder, some seconds; kept in {onnx_cache_dir()})")
     with tqdm(total=len(documents), desc="Suggesting", unit=" documents", file=sys.stderr, leave=False, disable=None) as bar:
         suggested = suggest(model, list(documents.values()), top_k=top_k, progress=bar.update)
     for doc in suggested:

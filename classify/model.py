@@ -306,8 +306,8 @@ class Model:
         order) and those not assessed, with names that stand alone (:func:`qualified_names`)
     """
 
-    scorer: LinearScorer
-    manifest: Manifest
+    scorer: LinearScorer = field(repr=False)
+    manifest: Manifest = field(repr=False)
     path: Path | None = None
     backend: str = field(default="onnx", kw_only=True)
     threads: int = field(default=0, kw_only=True)
@@ -454,9 +454,10 @@ class Model:
         return codings
 
     def code_batches(self, documents: Iterable, *, batch_size: int = 64, **options) -> Iterator[list[Coding]]:
-        """Code documents as they come, ``batch_size`` of them (or ``BATCH_MAX_CHARS`` of text) at
-        a time, yielding each batch's codings: a long run holds one batch at a time.
-        ``options`` are :meth:`code`'s."""
+        """Code documents (``Document``s or strings) as they come, ``batch_size`` of them (or
+        ``BATCH_MAX_CHARS`` of text) at a time, yielding each batch's codings: a long run holds one
+        batch at a time. ``options`` are :meth:`code`'s."""
+        documents = (d if isinstance(d, Document) else Document(str(i + 1), d) for i, d in enumerate(documents))
         for batch in batched(documents, batch_size, BATCH_MAX_CHARS):
             yield self.code(batch, **options)
 

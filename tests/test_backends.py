@@ -129,6 +129,6 @@ def test_the_first_onnx_run_says_it_exports_once(tmp_path, monkeypatch):
     doc.write_text("1. The parties agree to an immediate ceasefire.\n\n2. All prisoners shall be released.")
     first = CliRunner().invoke(cli, ["predict", str(doc), "-f", "json"], catch_exceptions=False)
     assert first.exit_code == 0, first.output
-    assert first.stderr.splitlines() == [f"Exporting the embedding model to ONNX for onnx (once, about 10 s; kept in {tmp_path / 'onnx'})"]
+    assert first.stderr.splitlines() == [f"Exporting the embedding model to ONNX (onnx; once per embedding model folder, some seconds; kept in {tmp_path / 'onnx'})"]
     again = CliRunner().invoke(cli, ["predict", str(doc), "-f", "json"], catch_exceptions=False)
     assert again.exit_code == 0 and again.stderr == ""

@@ -198,3 +198,22 @@ def test_names_that_several_categories_share_carry_their_parents():
     manifest = Manifest([Category(**r, group="g", threshold=0.5) for r in rows], Embedding("e"), [Category(**u, group="g") for u in uncovered])
     model = Model(None, manifest)
     assert [c.name for c in model.categories] == ["Children/youth", "Children/youth: Rhetorical", "Disabled persons: Rhetorical", "Ceasefire"]
+
+
+def test_code_batches_take_strings_as_code_does(session_model):
+    from fixtures import FakeEncoder
+
+    model = Model.load(session_model, encoder=FakeEncoder())
+    texts = ["1. The parties agree to an immediate ceasefire.", "2. All prisoners shall be released.", "3. Women shall be represented."]
+    batches = list(model.code_batches(texts, batch_size=2))
+    assert [[c.id for c in b] for b in batches] == [["1", "2"], ["3"]]
+    assert [c.present for b in batches for c in b] == [c.present for c in model.code(texts)]
+
+
+def test_categories_show_the_threshold_a_document_meets(model_copy):
+    edit_manifest(model_copy, lambda m: m["decision"].update(max_threshold=0.4))  # below some thresholds
+    stored = {c.code: c.threshold for c in read_manifest(model_copy).categories}
+    assert min(stored.values()) < 0.4 < max(stored.values())
+    r = CliRunner().invoke(cli, ["categories", "--model", str(model_copy), "-f", "json"], catch_exceptions=False)
+    shown = {c["code"]: c["threshold"] for c in json.loads(r.stdout) if c["covered"]}
+    assert shown == {code: min(t, 0.4) for code, t in stored.items()}

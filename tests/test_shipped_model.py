@@ -20,6 +20,11 @@ def test_shipped_model_loads_and_holds_no_training_text():
     manifest = (config.model_dir() / "manifest.json").read_text()
     assert "description" not in json.loads(manifest)["categories"][0]
 
+    def refuse(constant):
+        raise AssertionError(f"{constant} in manifest.json: not JSON that other languages read")
+
+    json.loads(manifest, parse_constant=refuse)  # no NaN (a missing parent is null)
+
 
 def test_shipped_model_codes_the_sample_statement():
     r = CliRunner().invoke(cli, ["predict", str(EXAMPLE), "--format", "json"], catch_exceptions=False)

@@ -59,7 +59,7 @@ def select_categories(data: PaxData, min_positive: int) -> tuple[list[str], list
         if n >= min_positive:
             keep.append(code)
         else:
-            dropped.append({"code": code, "n_positive": n, "coded": True, "reason": f"too few examples: {n} positive agreements, {min_positive} needed"})
+            dropped.append({"code": code, "n_positive": n, "coded": True, "reason": f"too few examples: {n} positive agreement{'' if n == 1 else 's'}, {min_positive} needed"})
     for code in cats.index.difference(data.labels.columns):
         dropped.append({"code": code, "n_positive": 0, "coded": False, "reason": "no coded column in the data (a heading, or coded in another dataset)"})
     return keep, dropped

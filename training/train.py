@@ -384,7 +384,7 @@ def train(
     def describe(code, **more):
         known = code in cats.index
         return Category(code=code, name=str(cats.at[code, "name"]) if known else code, group=str(cats.at[code, "group"]) if known else "Other",
-                        parent=(cats.at[code, "parent"] or None) if known else None, **more)
+                        parent=data.parent_of.get(code), **more)
 
     coded = set(codes) | {d["code"] for d in dropped if d["coded"]}
     per_cat = oof_metrics.pop("per_category")
