@@ -115,18 +115,15 @@ def test_a_broken_state_file_names_its_file_and_line(tmp_path):
     lines = good.splitlines()
     ce = next(i for i, ln in enumerate(lines) if ln.strip().startswith('"Ce"')) + 1
 
-    path.write_text(good.replace('"Ce": {"value": 1', '"Ce": {"value": 7'))
-    with pytest.raises(ReviewError, match=re.escape(f"{path}: line {ce}: Ce: the value must be 0")):
-        Store(tmp_path, CATALOGUE)
-    path.write_text(good.replace('"Ce":', '"Cx":'))
-    with pytest.raises(ReviewError, match=re.escape(f"{path}: line {ce}: unknown category code 'Cx'")):
-        Store(tmp_path, CATALOGUE)
-    path.write_text(good.replace('"clauses": [0]', '"clauses": [2]'))
-    with pytest.raises(ReviewError, match=re.escape(f'{path}: line {ce}: Ce: clause 2 has no text under "clauses"')):
-        Store(tmp_path, CATALOGUE)
-    path.write_text(good.replace('"done": false,', '"done": false'))
-    with pytest.raises(ReviewError, match=re.escape(f"{path}: line 7: not valid JSON (Expecting ',' delimiter)")):
-        Store(tmp_path, CATALOGUE)
+    for old, new, message in [
+        ('"Ce": {"value": 1', '"Ce": {"value": 7', f"line {ce}: Ce: the value must be 0"),
+        ('"Ce":', '"Cx":', f"line {ce}: unknown category code 'Cx'"),
+        ('"clauses": [0]', '"clauses": [2]', f'line {ce}: Ce: clause 2 has no text under "clauses"'),
+        ('"done": false,', '"done": false', "line 7: not valid JSON (Expecting ',' delimiter)"),
+    ]:
+        path.write_text(good.replace(old, new))
+        with pytest.raises(ReviewError, match=re.escape(f"{path}: {message}")):
+            Store(tmp_path, CATALOGUE)
 
 
 def test_a_document_changed_since_its_review_is_refused(tmp_path):
