@@ -88,6 +88,17 @@ def cli(debug):
     """Code peace agreements with PA-X categories, quoting the clauses as evidence."""
 
 
+def _announce_export(model, *, export_now: bool = False) -> None:
+    """Say so when the model's embedding model will first be exported to ONNX; ``export_now``
+    exports it here rather than on first use (before worker processes would all do it at once)."""
+    from .embed import onnx_cache_dir
+
+    if getattr(model.encoder, "needs_export", False):
+        _echo_err(f"Exporting the embedding model to ONNX ({model.backend}; once per embedding model folder, some seconds; kept in {onnx_cache_dir()})")
+        if export_now:
+            model.encoder.model
+
+
 # the formats an --output extension allows, its default first
 FORMATS_OF_EXTENSION = {".json": ("json",), ".jsonl": ("jsonl",), ".ndjson": ("jsonl",), ".csv": ("csv", "pax-csv"),
                         ".md": ("markdown",), ".markdown": ("markdown",), ".txt": ("text",)}
@@ -129,7 +140,6 @@ def predict(inputs, model_path, fmt, output, show_all, threshold, top_k, text_co
 
     from .documents import iter_documents
     from .atomic import open_atomic
-    from .embed import onnx_cache_dir
     from .model import Model
     from .render import render, render_stream
 
@@ -148,10 +158,7 @@ def predict(inputs, model_path, fmt, output, show_all, threshold, top_k, text_co
         raise click.BadParameter(f"{jobs}: expected a number of workers, or -1 for one per CPU core", param_hint="--jobs")
     parallel = jobs != 1 or dask_scheduler is not None
     model = Model.load(model_path, backend=backend)
-    if getattr(model.encoder, "needs_export", False):
-        _echo_err(f"Exporting the embedding model to ONNX ({backend}; once per embedding model folder, some seconds; kept in {onnx_cache_dir()})")
-        if parallel:
-            model.encoder.model  # here, once, rather than in every worker at the same time
+    _announce_export(model, export_now=parallel)
     counts = {"failed": 0, "skipped": 0, "coded": 0}
 
     def documents():
@@ -394,7 +401,6 @@ def evaluate(data_dir, out, model_path, folds, min_positive, floors, per_categor
         click.echo(f"All figures within {floor_spec.get('tolerance', 0.01)} of the floors in {floors}.")
 
 
-
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--model", "model_path", type=click.Path(file_okay=False, path_type=Path), help="Model folder (default: the shipped model).")
@@ -422,7 +428,6 @@ def review(inputs, model_path, out, coder, host, port, no_browser, top_k, text_c
     from tqdm import tqdm
 
     from .documents import iter_documents
-    from .embed import onnx_cache_dir
     from .model import Model
     from .review.store import ReviewError, Store
     from .review.suggest import catalogue, suggest
@@ -441,8 +446,7 @@ def review(inputs, model_path, out, coder, host, port, no_browser, top_k, text_c
     model = Model.load(model_path, backend=backend)
     known = catalogue(model)
     store = Store(out, known)  # a broken review folder is reported before the slow part
-    if getattr(model.encoder, "needs_export", False):
-        _echo_err(f"Exporting the embedding model to ONNX ({backend}; once per embedding model folder, some seconds; kept in {onnx_cache_dir()})")
+    _announce_export(model)
     with tqdm(total=len(documents), desc="Suggesting", unit=" documents", file=sys.stderr, leave=False, disable=None) as bar:
         suggested = suggest(model, list(documents.values()), top_k=top_k, progress=bar.update)
     for doc in suggested:

@@ -144,6 +144,11 @@ def pool_units(unit_scores: np.ndarray, owner: np.ndarray, n_docs: int) -> np.nd
     return out
 
 
+def as_documents(items):
+    """``Document``s as they are, strings as documents numbered by position from 1."""
+    return (d if isinstance(d, Document) else Document(str(i + 1), d) for i, d in enumerate(items))
+
+
 def batched(documents, batch_size: int, max_chars: int = BATCH_MAX_CHARS):
     """Lists of at most ``batch_size`` documents, a list also cut once it holds ``max_chars`` of
     text: the clause embeddings and scores of a batch are held together, so memory stays bounded."""

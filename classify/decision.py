@@ -179,3 +179,14 @@ def fit_grade_tables(grades: np.ndarray, codes: list[str], parent_of: dict) -> l
                 table[pattern] = int(v[np.argmax(n)])
         out.append(GradeTable(code, children, table, default))
     return out
+
+
+def predicted_grades(present: np.ndarray, tables: list, codes: list[str]) -> np.ndarray:
+    """The grade of every present graded category, int8 like ``present`` (0 elsewhere)."""
+    out = np.zeros(present.shape, dtype=np.int8)
+    col = {c: j for j, c in enumerate(codes)}
+    for table in tables:
+        j = col[table.code]
+        for i in np.flatnonzero(present[:, j]):
+            out[i, j] = table.grade({c: bool(present[i, col[c]]) for c in table.children})
+    return out

@@ -23,9 +23,9 @@ import numpy as np
 
 from . import config
 from .atomic import folder_atomic, sha256
-from .coding import (BATCH_MAX_CHARS, CategoryResult, Coding, Document, Evidence, batched, document_units, pool_units,
+from .coding import (BATCH_MAX_CHARS, CategoryResult, Coding, Evidence, as_documents, batched, document_units, pool_units,
                      reading_warnings, scored_chars)
-from .decision import CountPrior, GradeTable, ancestor_lists, decide, with_ancestors
+from .decision import CountPrior, GradeTable, ancestor_lists, decide, predicted_grades, with_ancestors
 from .errors import ModelError
 from .features import LexicalSpec, featurize
 from .scoring import LinearScorer
@@ -317,6 +317,8 @@ class Model:
         names = qualified_names(self.manifest.categories + self.manifest.uncovered)
         self.categories = [replace(c, name=names[c.code]) for c in self.manifest.categories]
         self.uncovered = [replace(c, name=names[c.code]) for c in self.manifest.uncovered]
+        # per category, the positions of its modelled ancestors (a present sub-code makes them present)
+        self._ancestors = ancestor_lists({c.code: c.parent for c in self.categories + self.uncovered}, [c.code for c in self.categories])
 
     @classmethod
     def load(cls, path: Path | None = None, *, encoder=None, backend: str = "onnx", threads: int = 0) -> "Model":
@@ -400,16 +402,14 @@ class Model:
         Returns ``present``, bool (n_docs, n_cat), and ``implied_by``: (document, category) -> the
         present sub-codes that made a category present that was not present on its own.
         """
-        codes = [c.code for c in self.categories]
-        ancestors = ancestor_lists({c.code: c.parent for c in self.categories + self.uncovered}, codes)
         prior = self.manifest.decision.count_prior if use_prior else None
         selected = decide(pooled, thresholds, chars=np.asarray(chars), prior=prior)
-        present = with_ancestors(selected, ancestors)
+        present = with_ancestors(selected, self._ancestors)
         implied_by = {}
         for d, k in zip(*np.nonzero(selected)):
-            for j in ancestors[k]:
+            for j in self._ancestors[k]:
                 if not selected[d, j]:
-                    implied_by.setdefault((int(d), j), []).append(codes[k])
+                    implied_by.setdefault((int(d), j), []).append(self.categories[k].code)
         return present, implied_by
 
     def code(self, documents: Iterable, *, threshold: float | None = None, top_k: int = 3) -> list[Coding]:
@@ -418,7 +418,7 @@ class Model:
         threshold : one threshold for every category instead of the model's (no count prior then)
         top_k : at most this many evidence clauses per present category
         """
-        documents = [d if isinstance(d, Document) else Document(str(i + 1), d) for i, d in enumerate(documents)]
+        documents = list(as_documents(documents))
         categories = self.categories
         thresholds = self.thresholds(threshold)
         whole_max = self.manifest.aggregation.whole_document_max_chars
@@ -429,13 +429,12 @@ class Model:
         decided, implied_by = self.decide(pooled, thresholds, [scored_chars(clauses) for clauses, _ in per_doc], use_prior=threshold is None)
         capped = (pooled >= thresholds) & ~decided
         not_assessed = [c for c in self.uncovered if c.coded]
-        grade_tables = {t.code: t for t in self.manifest.decision.grades}
+        grades = predicted_grades(decided, self.manifest.decision.grades, [c.code for c in categories])
         pax_columns = self.manifest.pax_columns or [c.code for c in categories] + [c.code for c in not_assessed]
         codings, offset = [], 0
         for d, (doc, (clauses, texts)) in enumerate(zip(documents, per_doc)):
             clause_scores = scores[offset : offset + len(clauses)]
             offset += len(texts)
-            present_codes = {cat.code: bool(decided[d, j]) for j, cat in enumerate(categories)}
             results = []
             for j, cat in enumerate(categories):
                 present = bool(decided[d, j])
@@ -447,9 +446,8 @@ class Model:
                         # the best clause always; the others only when they pass the threshold themselves
                         if rank == 0 or s >= thresholds[j]:
                             evidence.append(Evidence(clauses[i].text, round(s, 4), clauses[i].page, int(i)))
-                grade = grade_tables[cat.code].grade(present_codes) if present and cat.code in grade_tables else None
                 results.append(CategoryResult(cat.code, cat.name, cat.group, round(float(pooled[d, j]), 4), round(float(thresholds[j]), 4),
-                                              present, evidence, implied_by.get((d, j), []), bool(capped[d, j]), grade))
+                                              present, evidence, implied_by.get((d, j), []), bool(capped[d, j]), int(grades[d, j]) or None))
             codings.append(Coding(doc.id, doc.source, results, len(clauses), reading_warnings(clauses), not_assessed, pax_columns))
         return codings
 
@@ -457,8 +455,7 @@ class Model:
         """Code documents (``Document``s or strings) as they come, ``batch_size`` of them (or
         ``BATCH_MAX_CHARS`` of text) at a time, yielding each batch's codings: a long run holds one
         batch at a time. ``options`` are :meth:`code`'s."""
-        documents = (d if isinstance(d, Document) else Document(str(i + 1), d) for i, d in enumerate(documents))
-        for batch in batched(documents, batch_size, BATCH_MAX_CHARS):
+        for batch in batched(as_documents(documents), batch_size, BATCH_MAX_CHARS):
             yield self.code(batch, **options)
 
 

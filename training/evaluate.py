@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from classify.decision import ancestor_lists, decide
+from classify.decision import ancestor_lists, decide, predicted_grades
 from .errors import DataError
 from classify.atomic import sha256
 from classify.model import qualified_names, read_manifest
@@ -239,17 +239,6 @@ def summarize(suite: Suite, scores: np.ndarray, pred: np.ndarray, codes: list[st
         out["grade_exact_match"] = round(float((grades[found] == suite.grades[found]).mean()), 4) if found.any() else None
         out["graded_found"] = int(found.sum())
     out["per_category"] = per
-    return out
-
-
-def predicted_grades(present: np.ndarray, tables: list, codes: list[str]) -> np.ndarray:
-    """The grade of every present graded category, int8 like ``present`` (0 elsewhere)."""
-    out = np.zeros(present.shape, dtype=np.int8)
-    col = {c: j for j, c in enumerate(codes)}
-    for table in tables:
-        j = col[table.code]
-        for i in np.flatnonzero(present[:, j]):
-            out[i, j] = table.grade({c: bool(present[i, col[c]]) for c in table.children})
     return out
 
 
