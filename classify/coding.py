@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .segment import Clause, affirmed, segment, segment_text
+from .roles import AGREEMENT, NEWS, OPERATIVE, OTHER, RECITAL
+from .segment import Clause, affirmed, segment, segment_text, sentence_spans
 
 # A short document of one paragraph is also scored as a whole: a summary of a few sentences is
 # often coded by what it says across them (descriptions in the training data are of this kind).
@@ -41,6 +42,7 @@ class Evidence:
     score: float
     page: int | None = None
     clause: int | None = None  # its position among the document's clauses (from 0)
+    role: str | None = None  # the clause's role (classify.roles.ROLES)
 
 
 @dataclass
@@ -73,59 +75,118 @@ class Coding:
     not_assessed: list = field(default_factory=list)
     # every coded PA-X category in the codings file's column order (the pax-csv columns)
     pax_columns: list[str] = field(default_factory=list)
+    # what the document is (classify.roles.DOCUMENT_TYPES) and the share of its text that commits
+    document_type: str = AGREEMENT
+    operative_share: float = 1.0
+    # the role of each clause that can be evidence, by position (Evidence.clause)
+    clause_roles: list[str] = field(default_factory=list)
 
     @property
     def present(self) -> list[CategoryResult]:
         return [c for c in self.categories if c.present]
 
 
-def document_units(text_or_pages, *, whole_document_max_chars: int = WHOLE_DOCUMENT_MAX_CHARS) -> tuple[list[Clause], list[str]]:
-    """The clauses that can be evidence, and the texts to score: each provision without its
-    negated sentences, plus the whole text if it is short and one paragraph (split into clauses
-    only at sentence ends). Titles, page furniture and wholly negated provisions are never scored."""
-    units = [(c, affirmed(c.text)) for c in segment(text_or_pages) if c.kind == "provision"]
-    clauses, texts = [c for c, t in units if t], [t for _, t in units if t]
+@dataclass
+class Units:
+    """What of a document is scored.
+
+    clauses : the provisions, which may be evidence (titles, page furniture and wholly negated
+        provisions are never scored)
+    texts : the scored units: each clause without its negated sentences; the sentences of a
+        clause of several sentences, each on its own (a clause that joins two subjects is scored
+        by sentence too, and the sentence that carries a code is its evidence); and the whole text
+        when it is short and one paragraph
+    clause : int array (n_units,), the clause each unit is of; -1 for the whole text
+    span : (start, end) of each unit within its clause's text, for quoting the sentence
+    chars : int array (n_units,), the characters each unit adds to the document's length (a
+        clause's own unit its length, sentences and the whole text nothing)
+    """
+
+    clauses: list
+    texts: list
+    clause: np.ndarray
+    span: list
+    chars: np.ndarray
+
+    @property
+    def main(self) -> np.ndarray:
+        """Bool (n_units,): the unit that is a whole clause, one per clause."""
+        return self.chars > 0
+
+
+def document_units(text_or_pages, *, whole_document_max_chars: int = WHOLE_DOCUMENT_MAX_CHARS) -> Units:
+    """The units of a document to score (see :class:`Units`)."""
+    clauses, texts, owner, spans, chars = [], [], [], [], []
+    for c in segment(text_or_pages):
+        if c.kind != "provision":
+            continue
+        scored = affirmed(c.text)
+        if not scored:
+            continue
+        k = len(clauses)
+        clauses.append(c)
+        texts.append(scored)
+        owner.append(k)
+        spans.append((0, len(c.text)))
+        chars.append(len(c.text))
+        sentences = sentence_spans(c.text)
+        if len(sentences) > 1:
+            for s, e in sentences:
+                piece = affirmed(c.text[s:e])
+                if piece and len(piece) >= MIN_SENTENCE_CHARS:
+                    texts.append(piece)
+                    owner.append(k)
+                    spans.append((s, e))
+                    chars.append(0)
     whole = text_or_pages if isinstance(text_or_pages, str) else "\n\n".join(text_or_pages)
     whole = affirmed(whole.strip())
-    if texts and whole and len(whole) <= whole_document_max_chars and texts != [whole] and is_one_paragraph(whole):
+    main = [t for t, n in zip(texts, chars) if n]
+    if main and whole and len(whole) <= whole_document_max_chars and main != [whole] and is_one_paragraph(whole):
         texts.append(whole)
-    return clauses, texts
+        owner.append(-1)
+        spans.append((0, 0))
+        chars.append(0)
+    return Units(clauses, texts, np.array(owner, dtype=np.int64), spans, np.array(chars, dtype=np.int64))
 
 
-# Words of commitment, found in nearly every provision of an agreement or joint statement
-_COMMITS = re.compile(
-    r"(?i)\b(?:shall|will|agree[sd]?|agreement|undertake[sn]?|undertook|commit(?:s|ted|ment)?|must|decide[sd]?|reaffirm(?:s|ed)?"
-    r"|call(?:s|ed)?\s+(?:up)?on|welcome[sd]?|condemn(?:s|ed)?|urge[sd]?|resolve[sd]?|declare[sd]?|recogni[sz]e[sd]?"
-    r"|accept(?:s|ed)?|pledge[sd]?|request(?:s|ed)?|ensure[sd]?|guarantee[sd]?|parties|party)\b"
-)
-# Words of a report about events: a news story, not the text of an agreement
-_REPORTS = re.compile(
-    r"(?i)\b(?:said|says|told|according\s+to|reported(?:ly)?|spokes(?:man|woman|person)|journalists?|reporters?|analysts?"
-    r"|correspondent|interview|tweeted|press\s+conference|fans?|match|goals?|scored|league|season|coach|tournament)\b"
-)
+# A sentence shorter than this is not scored on its own ("Article 4.", "It shall.")
+MIN_SENTENCE_CHARS = 40
 
 
-def reading_warnings(clauses: list[Clause]) -> list[str]:
-    """Why a document may not be coded as PA-X would code it: it has no provision to score, or
-    its clauses read like a report about events (a news story, a sports article) rather than the
-    text of an agreement or statement."""
-    if not clauses:
+# A unit about women, girls or gender: the Wgg codes need one (PA-X's gender dataset codes
+# provisions that name them)
+_WOMEN = re.compile(r"(?i)\b(?:wom[ae]n|girls?|gender|female|feminin\w*|wi(?:fe|ves|dows?)|mothers?|maternal|pregnan\w*|sexual|"
+                    r"lgbt\w*|1325|cedaw|daughters?|sisters?|ladies)\b")
+
+
+def about_women(text: str) -> bool:
+    return bool(_WOMEN.search(text))
+
+
+def needs_women(code: str) -> bool:
+    """The categories of PA-X's gender dataset, which need a unit about women, girls or gender."""
+    return code.startswith("Wgg")
+
+
+def committed_chars(unit_chars: np.ndarray, roles: np.ndarray, owner: np.ndarray, n_docs: int) -> np.ndarray:
+    """Per document, the characters of its operative and recital clauses (each clause's length
+    times its probability of being one): the length the count prior is applied to, so a news page
+    is capped by the agreement text it carries, not by its whole length."""
+    weight = np.asarray(unit_chars, dtype=np.float64) * (roles[:, OPERATIVE] + roles[:, RECITAL])
+    return np.bincount(owner, weights=weight, minlength=n_docs)
+
+
+def type_warnings(kind: str, share: float, units: "Units") -> list[str]:
+    """Why a document may not be coded as PA-X would code it, from its type."""
+    if not units.clauses:
         return ["no provision to code: the text holds only titles, page furniture or negated sentences"]
-    if len(clauses) < 3:
-        return []
-    commits = sum(bool(_COMMITS.search(c.text)) for c in clauses) / len(clauses)
-    reports = sum(bool(_REPORTS.search(c.text)) for c in clauses) / len(clauses)
-    if reports > commits or commits < 0.25:
-        return [
-            f"does not read like an agreement or statement ({commits:.0%} of its clauses commit to anything, "
-            f"{reports:.0%} report what someone said or did); PA-X codes agreements, so these codes may be wrong"
-        ]
+    if kind == NEWS:
+        return [f"reads as a news report about talks, not an agreement or statement ({share:.0%} of its text commits to anything); "
+                "PA-X does not code such reports: only operative text it quotes is coded"]
+    if kind == OTHER:
+        return [f"does not read like an agreement, a statement or news about talks ({share:.0%} of its text commits to anything); "
+                "PA-X codes agreements, so these codes may be wrong"]
     return []
-
-
-def scored_chars(clauses: list[Clause]) -> int:
-    """Characters of a document's scored clauses: the length the count prior is applied to."""
-    return sum(len(c.text) for c in clauses)
 
 
 def is_one_paragraph(text: str) -> bool:

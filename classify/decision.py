@@ -109,12 +109,44 @@ def decide(
     if max_threshold is not None:
         thresholds = np.minimum(thresholds, max_threshold)
     present = scores >= thresholds[None, :]
-    if prior is not None and chars is not None and scores.shape[1]:
-        m = np.where(present, scores, -np.inf)
-        caps = prior.cap(np.asarray(chars))
-        ranks = np.argsort(np.argsort(-m, axis=1, kind="stable"), axis=1)  # 0 = the highest-scoring
-        present &= ranks < caps[:, None]
-    return with_ancestors(present, ancestors) if ancestors is not None else present
+    if prior is None or chars is None or not scores.shape[1]:
+        return with_ancestors(present, ancestors) if ancestors is not None else present
+    caps = prior.cap(np.asarray(chars))
+    chains = ancestors if ancestors is not None else [[] for _ in range(scores.shape[1])]
+    out = np.zeros_like(present)
+    for d in range(scores.shape[0]):
+        # the highest-scoring first, each with the ancestors it makes present; one that would take
+        # the count past the cap is skipped, so a sub-code never displaces a parent that passed
+        kept = out[d]
+        n = 0
+        for j in np.argsort(-np.where(present[d], scores[d], -np.inf), kind="stable"):
+            if not present[d, j]:
+                break
+            new = [k for k in (j, *chains[j]) if not kept[k]]
+            if n + len(new) > caps[d]:
+                continue
+            kept[new] = True
+            n += len(new)
+    return out
+
+
+def evidence_rules(unit_scores: np.ndarray, thresholds: np.ndarray, parents: np.ndarray, needs_women: np.ndarray, about_women: np.ndarray) -> np.ndarray:
+    """Unit scores (n_units, n_cat) with PA-X's evidence rules applied, a new array.
+
+    A sub-code counts on a unit only as far as its parent does there: its score is scaled by the
+    parent's score over the parent's threshold (at most 1), so a clause that does not carry the
+    parent cannot carry its sub-code. A category of ``needs_women`` (bool, n_cat: the Wgg codes)
+    scores 0 on a unit that is not ``about_women`` (bool, n_units).
+
+    parents : int array (n_cat,), the column of each category's nearest modelled ancestor, -1 none
+    """
+    out = np.array(unit_scores, dtype=np.float32, copy=True)
+    has = np.flatnonzero(parents >= 0)
+    if len(has):
+        p = parents[has]
+        out[:, has] *= np.minimum(1.0, out[:, p] / np.maximum(thresholds[p], 1e-6)[None, :])
+    out[np.ix_(~np.asarray(about_women, dtype=bool), np.asarray(needs_women, dtype=bool))] = 0
+    return out
 
 
 def with_ancestors(present: np.ndarray, ancestors: list[list[int]]) -> np.ndarray:

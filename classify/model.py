@@ -23,16 +23,18 @@ import numpy as np
 
 from . import config
 from .atomic import folder_atomic, sha256
-from .coding import (BATCH_MAX_CHARS, CategoryResult, Coding, Evidence, as_documents, batched, document_units, pool_units,
-                     reading_warnings, scored_chars)
-from .decision import CountPrior, GradeTable, ancestor_lists, decide, predicted_grades, with_ancestors
-from .errors import ModelError
+from .coding import (BATCH_MAX_CHARS, CategoryResult, Coding, Evidence, about_women, as_documents, batched, committed_chars, document_units,
+                     needs_women, pool_units, type_warnings)
+from . import roles as R
+from .decision import CountPrior, GradeTable, ancestor_lists, decide, evidence_rules, predicted_grades
+from .errors import InputError, ModelError
 from .features import LexicalSpec, featurize
 from .scoring import LinearScorer
 
 MANIFEST = "manifest.json"
 MANIFEST_DIGEST = "manifest_sha256"
 WEIGHTS = "weights.npz"
+ROLE_WEIGHTS = "roles.npz"
 CARD = "README.md"
 # 1: a pickled estimator.joblib (before 2026-11-23); 2: weights.npz, settings dict (before 2026-11-26)
 FORMAT_VERSION = 3
@@ -79,6 +81,18 @@ class Aggregation:
 
 
 @dataclass
+class Roles:
+    """The clause-role model (:mod:`classify.roles`): its weights in ``roles.npz`` score
+    ``labels``; a recital carries the ``rhetorical`` categories in full and the others at
+    ``recital_weight``. ``heldout`` holds the figures measured on text held out from its fit."""
+
+    labels: list = field(default_factory=lambda: list(R.ROLES))
+    recital_weight: float = 0.5
+    rhetorical: list = field(default_factory=list)
+    heldout: dict = field(default_factory=dict)
+
+
+@dataclass
 class Decision:
     """How a document's categories are decided from its scores (:mod:`classify.decision`)."""
 
@@ -111,6 +125,7 @@ class Manifest:
     aggregation: Aggregation = field(default_factory=Aggregation)
     names: str = "kept"  # "masked": names replaced by X before scoring (classify.names)
     decision: Decision = field(default_factory=Decision)
+    roles: Roles | None = None
     pax_columns: list[str] = field(default_factory=list)
     info: dict = field(default_factory=dict)
     files: dict = field(default_factory=dict)
@@ -125,6 +140,7 @@ class Manifest:
             "aggregation": vars(self.aggregation).copy(),
             "text": {"names": self.names},
             "decision": self.decision.to_dict(),
+            "roles": vars(self.roles).copy() if self.roles else None,
             "categories": [_row(c) for c in self.categories],
             "uncovered": [_row(c) for c in self.uncovered],
             "pax_columns": list(self.pax_columns),
@@ -160,7 +176,10 @@ class Manifest:
         if aggregation.pool not in POOLS:
             raise ModelError(f"{where}: the model pools clause scores by {aggregation.pool!r}, which this paxclassify does not do "
                              f"({', '.join(POOLS)}); upgrade paxclassify")
-        known = {"format_version", "embedding", "lexical", "aggregation", "text", "decision", "categories", "uncovered",
+        roles = d.get("roles")
+        if roles is not None and (not isinstance(roles, dict) or set(roles) - {f.name for f in fields(Roles)} or list(roles.get("labels", R.ROLES)) != list(R.ROLES)):
+            raise ModelError(f"{where}: the model's clause roles are not the ones this paxclassify knows ({', '.join(R.ROLES)}); upgrade paxclassify or retrain")
+        known = {"format_version", "embedding", "lexical", "aggregation", "text", "decision", "roles", "categories", "uncovered",
                  "pax_columns", "files", MANIFEST_DIGEST}
         return cls(
             categories=[Category(**c) for c in d["categories"]],
@@ -170,6 +189,7 @@ class Manifest:
             aggregation=aggregation,
             names=(d.get("text") or {}).get("names", "kept"),
             decision=Decision.from_dict(d.get("decision")),
+            roles=Roles(**roles) if roles else None,
             pax_columns=list(d.get("pax_columns") or []),
             info={k: v for k, v in d.items() if k not in known},
             files=dict(d["files"]),
@@ -311,6 +331,8 @@ class Model:
     path: Path | None = None
     backend: str = field(default="onnx", kw_only=True)
     threads: int = field(default=0, kw_only=True)
+    # the clause-role model's weights (a LinearScorer over the same features); None: every clause operative
+    role_scorer: LinearScorer | None = field(default=None, kw_only=True, repr=False)
     _encoder: object = field(default=None, init=False, repr=False)
 
     def __post_init__(self):
@@ -319,6 +341,10 @@ class Model:
         self.uncovered = [replace(c, name=names[c.code]) for c in self.manifest.uncovered]
         # per category, the positions of its modelled ancestors (a present sub-code makes them present)
         self._ancestors = ancestor_lists({c.code: c.parent for c in self.categories + self.uncovered}, [c.code for c in self.categories])
+        rhetorical = set(self.manifest.roles.rhetorical) if self.manifest.roles else set()
+        self._rhetorical = np.array([c.code in rhetorical for c in self.categories], dtype=bool)
+        self._parents = np.array([chain[0] if chain else -1 for chain in self._ancestors], dtype=np.int64)
+        self._needs_women = np.array([needs_women(c.code) for c in self.categories], dtype=bool)
 
     @classmethod
     def load(cls, path: Path | None = None, *, encoder=None, backend: str = "onnx", threads: int = 0) -> "Model":
@@ -348,9 +374,20 @@ class Model:
                 f"{path}: the weights score {scorer.n_labels} categories on {scorer.n_dense}-dimensional embeddings; "
                 f"the manifest expects {n_cat} on {dim}. The model folder is inconsistent; retrain or restore it"
             )
+        role_scorer = None
+        if manifest.roles is not None:
+            if ROLE_WEIGHTS not in manifest.files:
+                raise ModelError(f"{path}: the manifest has clause roles but does not list {ROLE_WEIGHTS}; the manifest is incomplete. Retrain or restore the model")
+            try:
+                role_scorer = LinearScorer.load(path / ROLE_WEIGHTS)
+            except Exception as exc:
+                raise ModelError(f"{path / ROLE_WEIGHTS}: could not be loaded ({exc.__class__.__name__}: {exc})") from exc
+            if role_scorer.n_labels != len(R.ROLES) or role_scorer.n_dense != scorer.n_dense:
+                raise ModelError(f"{path / ROLE_WEIGHTS}: scores {role_scorer.n_labels} roles on {role_scorer.n_dense} dimensions; expected "
+                                 f"{len(R.ROLES)} on {scorer.n_dense}. The model folder is inconsistent; retrain or restore it")
         if encoder is None:
             check_embedding(manifest.embedding, path)
-        model = cls(scorer, manifest, path, backend=backend, threads=threads)
+        model = cls(scorer, manifest, path, backend=backend, threads=threads, role_scorer=role_scorer)
         model._encoder = encoder
         return model
 
@@ -360,8 +397,12 @@ class Model:
         path = Path(path)
         with folder_atomic(path, keep_previous=keep_previous) as tmp:
             self.scorer.save(tmp / WEIGHTS)
+            names = [WEIGHTS, CARD]
+            if self.role_scorer is not None:
+                self.role_scorer.save(tmp / ROLE_WEIGHTS)
+                names.append(ROLE_WEIGHTS)
             (tmp / CARD).write_text(card, encoding="utf-8")
-            self.manifest.files = {name: sha256(tmp / name) for name in (WEIGHTS, CARD)}
+            self.manifest.files = {name: sha256(tmp / name) for name in names}
             (tmp / MANIFEST).write_text(json.dumps(self.manifest.to_dict(), indent=2) + "\n", encoding="utf-8")
         self.path = path
         return path
@@ -381,9 +422,21 @@ class Model:
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """Probability that each text (a clause) carries each category, array (n_texts, n_categories)."""
+        return self.score_units(texts)[0]
+
+    def score_units(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Category probabilities (n_texts, n_categories) and normalised role probabilities
+        (n_texts, n_roles) of ``texts``, from one featurisation."""
         if not len(texts):
-            return np.zeros((0, len(self.categories)), dtype=np.float32)
-        return self.scorer.predict_proba(self.features(texts))
+            return np.zeros((0, len(self.categories)), dtype=np.float32), np.zeros((0, len(R.ROLES)), dtype=np.float32)
+        X = self.features(texts)
+        scores = self.scorer.predict_proba(X)
+        if self.role_scorer is None:
+            roles = np.zeros((len(texts), len(R.ROLES)), dtype=np.float32)
+            roles[:, R.OPERATIVE] = 1
+        else:
+            roles = R.normalise(self.role_scorer.predict_proba(X))
+        return scores, roles
 
     def thresholds(self, threshold: float | None = None) -> np.ndarray:
         """Per category, the score a document needs: ``threshold`` for all, else the model's own,
@@ -400,15 +453,14 @@ class Model:
         threshold for all) and the hierarchy.
 
         Returns ``present``, bool (n_docs, n_cat), and ``implied_by``: (document, category) -> the
-        present sub-codes that made a category present that was not present on its own.
+        present sub-codes that made a category present that did not pass its threshold.
         """
         prior = self.manifest.decision.count_prior if use_prior else None
-        selected = decide(pooled, thresholds, chars=np.asarray(chars), prior=prior)
-        present = with_ancestors(selected, self._ancestors)
+        present = decide(pooled, thresholds, chars=np.asarray(chars), prior=prior, ancestors=self._ancestors)
         implied_by = {}
-        for d, k in zip(*np.nonzero(selected)):
+        for d, k in zip(*np.nonzero(present)):
             for j in self._ancestors[k]:
-                if not selected[d, j]:
+                if pooled[d, j] < thresholds[j]:
                     implied_by.setdefault((int(d), j), []).append(self.categories[k].code)
         return present, implied_by
 
@@ -419,37 +471,65 @@ class Model:
         top_k : at most this many evidence clauses per present category
         """
         documents = list(as_documents(documents))
+        for doc in documents:
+            if not doc.text.strip():
+                raise InputError(f"{doc.source or doc.id}: the text is empty; nothing to code")
         categories = self.categories
         thresholds = self.thresholds(threshold)
         whole_max = self.manifest.aggregation.whole_document_max_chars
         per_doc = [document_units(d.pages, whole_document_max_chars=whole_max) for d in documents]
-        scores = self.predict_proba([t for _, texts in per_doc for t in texts])
-        owner = np.repeat(np.arange(len(documents)), [len(texts) for _, texts in per_doc])
-        pooled = pool_units(scores, owner, len(documents))
-        decided, implied_by = self.decide(pooled, thresholds, [scored_chars(clauses) for clauses, _ in per_doc], use_prior=threshold is None)
+        texts = [t for u in per_doc for t in u.texts]
+        raw, roles = self.score_units(texts)
+        owner = np.repeat(np.arange(len(documents)), [len(u.texts) for u in per_doc])
+        spec = self.manifest.roles
+        carried = raw * R.carry(roles, self._rhetorical, spec.recital_weight if spec else 1.0)
+        carried = evidence_rules(carried, thresholds, self._parents, self._needs_women, np.array([about_women(t) for t in texts], dtype=bool))
+        pooled = pool_units(carried, owner, len(documents))
+        unit_chars = np.concatenate([u.chars for u in per_doc]) if per_doc else np.zeros(0)
+        chars = committed_chars(unit_chars, roles, owner, len(documents))
+        decided, implied_by = self.decide(pooled, thresholds, chars, use_prior=threshold is None)
         capped = (pooled >= thresholds) & ~decided
         not_assessed = [c for c in self.uncovered if c.coded]
         grades = predicted_grades(decided, self.manifest.decision.grades, [c.code for c in categories])
         pax_columns = self.manifest.pax_columns or [c.code for c in categories] + [c.code for c in not_assessed]
         codings, offset = [], 0
-        for d, (doc, (clauses, texts)) in enumerate(zip(documents, per_doc)):
-            clause_scores = scores[offset : offset + len(clauses)]
-            offset += len(texts)
+        for d, (doc, units) in enumerate(zip(documents, per_doc)):
+            n = len(units.texts)
+            unit_scores, unit_roles, unit_raw = carried[offset : offset + n], roles[offset : offset + n], raw[offset : offset + n]
+            offset += n
+            main = units.main
+            clause_roles = [R.ROLES[r] for r in unit_roles[main].argmax(axis=1)]
+            kind, share = R.document_type(unit_roles[main], units.chars[main])
+            if kind == R.NEWS and not (unit_raw >= thresholds).any():
+                kind = R.OTHER  # no sentence of it is about anything PA-X codes
             results = []
             for j, cat in enumerate(categories):
-                present = bool(decided[d, j])
-                evidence = []
-                if present and len(clauses):
-                    order = np.argsort(-clause_scores[:, j], kind="stable")[:top_k]
-                    for rank, i in enumerate(order):
-                        s = float(clause_scores[i, j])
-                        # the best clause always; the others only when they pass the threshold themselves
-                        if rank == 0 or s >= thresholds[j]:
-                            evidence.append(Evidence(clauses[i].text, round(s, 4), clauses[i].page, int(i)))
+                present = bool(decided[d, j]) or bool(capped[d, j])
+                evidence = self._evidence(units, unit_scores[:, j], clause_roles, thresholds[j], top_k) if present else []
                 results.append(CategoryResult(cat.code, cat.name, cat.group, round(float(pooled[d, j]), 4), round(float(thresholds[j]), 4),
-                                              present, evidence, implied_by.get((d, j), []), bool(capped[d, j]), int(grades[d, j]) or None))
-            codings.append(Coding(doc.id, doc.source, results, len(clauses), reading_warnings(clauses), not_assessed, pax_columns))
+                                              bool(decided[d, j]), evidence, implied_by.get((d, j), []), bool(capped[d, j]), int(grades[d, j]) or None))
+            codings.append(Coding(doc.id, doc.source, results, len(units.clauses), type_warnings(kind, share, units), not_assessed, pax_columns,
+                                  document_type=kind, operative_share=round(share, 3), clause_roles=clause_roles))
         return codings
+
+    @staticmethod
+    def _evidence(units, scores: np.ndarray, clause_roles: list, threshold: float, top_k: int) -> list:
+        """The best units for one category, one per clause: a sentence where it scores above its
+        whole clause, quoted alone."""
+        out, seen = [], set()
+        for rank, i in enumerate(np.argsort(-scores, kind="stable")):
+            k = int(units.clause[i])
+            if len(out) >= top_k or (out and scores[i] < threshold) or scores[i] <= 0:
+                break
+            if k in seen:
+                continue
+            seen.add(k)
+            if k < 0:  # the whole one-paragraph text: its best clause stands for it
+                continue
+            clause = units.clauses[k]
+            s, e = units.span[i]
+            out.append(Evidence(clause.text[s:e], round(float(scores[i]), 4), clause.page, k, clause_roles[k]))
+        return out
 
     def code_batches(self, documents: Iterable, *, batch_size: int = 64, **options) -> Iterator[list[Coding]]:
         """Code documents (``Document``s or strings) as they come, ``batch_size`` of them (or

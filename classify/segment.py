@@ -260,6 +260,11 @@ def _split_long(spans, text, max_chars):
     return out
 
 
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the sentences of ``text``, and of its lines where it is a list."""
+    return _strip(_split(_split([(0, len(text))], _SENTENCE, text), _LINE, text), text)
+
+
 def segment(pages: str | list[str], **kwargs) -> list[Clause]:
     """Clauses of a document given as one text or as a list of page texts (pages numbered from 1)."""
     if isinstance(pages, str):

@@ -32,7 +32,7 @@ def tiny_model(tmp_path, pax_dir, fake_encoder):
 
     # embedding only: these tests are about the CLI, and FakeEncoder is already a bag of words
     # (the default embedding + n-gram model has its own tests in test_hybrid.py)
-    settings = TrainSettings(min_positive=5, n_folds=3, lexical_buckets=0)
+    settings = TrainSettings(min_positive=5, n_folds=3, lexical_buckets=0, roles=False)
     result = train(pax_dir, tmp_path / "model", settings=settings, cache_dir=tmp_path / "cache", encoder=FakeEncoder())
     return result.path
 
@@ -44,7 +44,7 @@ def session_model(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("session-model")
     pax = write_pax_fixture(root / "pax")
-    result = train(pax, root / "model", settings=TrainSettings(min_positive=5, n_folds=3), cache_dir=root / "cache", encoder=FakeEncoder())
+    result = train(pax, root / "model", settings=TrainSettings(min_positive=5, n_folds=3, roles=False), cache_dir=root / "cache", encoder=FakeEncoder())
     return result.path
 
 

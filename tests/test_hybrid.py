@@ -66,15 +66,30 @@ def test_saved_weights_score_exactly_as_the_fitted_estimator(tmp_path):
 
 def test_whole_document_is_scored_only_for_one_paragraph():
     summary = "The parties agreed to a ceasefire. " * 3 + "They also agreed to release prisoners."
-    clauses, texts = document_units(summary)
-    assert is_one_paragraph(summary) and texts[-1] == summary.strip()
+    units = document_units(summary)
+    assert is_one_paragraph(summary) and units.texts[0] == summary.strip() and len(units.clauses) == 1
     structured = "Joint statement\n\n1. The parties agree to a ceasefire.\n\n2. Prisoners shall be released."
-    clauses, texts = document_units(structured)
-    assert not is_one_paragraph(structured) and texts == [c.text for c in clauses]
+    units = document_units(structured)
+    assert not is_one_paragraph(structured) and units.texts == [c.text for c in units.clauses]
+
+
+def test_a_clause_of_several_sentences_is_also_scored_by_sentence():
+    text = ("1. The parties shall release all prisoners held in connection with the conflict within thirty days. "
+            "They shall also exchange lists of missing persons and trace them together.\n\n2. A commission shall oversee this.")
+    units = document_units(text)
+    assert [c.text[:2] for c in units.clauses] == ["1.", "2."]
+    # the first clause whole, then each of its sentences, quoted from the clause by span
+    assert units.texts[0] == units.clauses[0].text and list(units.clause[:3]) == [0, 0, 0]
+    assert [units.clauses[0].text[s:e] for s, e in units.span[1:3]] == [
+        "The parties shall release all prisoners held in connection with the conflict within thirty days.",
+        "They shall also exchange lists of missing persons and trace them together."]
+    # only a clause's own unit counts towards the document's length
+    assert units.chars.tolist() == [len(units.clauses[0].text), 0, 0, len(units.clauses[1].text)]
 
 
 def test_default_training_writes_a_hybrid_model_without_vocabulary(tmp_path, pax_dir):
-    result = train(pax_dir, tmp_path / "model", settings=TrainSettings(min_positive=5, n_folds=3), cache_dir=tmp_path / "c", encoder=FakeEncoder())
+    # roles apart: FakeEncoder's bag of words cannot tell a provision from a news report
+    result = train(pax_dir, tmp_path / "model", settings=TrainSettings(min_positive=5, n_folds=3, roles=False), cache_dir=tmp_path / "c", encoder=FakeEncoder())
     manifest = json.loads((result.path / "manifest.json").read_text())
     assert manifest["lexical"]["n_buckets"] == 2**18 and manifest["embedding"]["dimension"] == 64
     model = Model.load(result.path, encoder=FakeEncoder())

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from classify.coding import document_units, scored_chars
+from classify.coding import about_women, document_units
 from classify.decision import ancestors
 from classify.segment import segment
 
@@ -166,6 +166,8 @@ class DocumentSet:
         (PA-X's N_characters; NaN where unknown), which the count prior is fitted on
     grades : int8 array like labels, PA-X's values 0-3 (-1 unknown), which grade tables are fitted on
     parent_of : dict, code -> parent code, for every category known
+    unit_chars : int array (n_units,), what each unit adds to its document's length (``Units.chars``)
+    about_women : bool array (n_units,), units about women, girls or gender
     """
 
     unit_texts: list
@@ -178,6 +180,14 @@ class DocumentSet:
     agreement_chars: np.ndarray
     grades: np.ndarray
     parent_of: dict
+    unit_chars: np.ndarray = None
+    about_women: np.ndarray = None
+
+    @property
+    def gated(self) -> np.ndarray:
+        """Bool (n_units,): units of real agreement text, whose roles decide what they carry (a
+        description is a report by nature, and is coded whole)."""
+        return self.kinds[self.owner] != "description" if len(self.owner) else np.zeros(0, dtype=bool)
 
     @property
     def kind(self) -> str:
@@ -189,12 +199,13 @@ class DocumentSet:
 def documents_from_texts(items, data: PaxData, codes: list[str]) -> DocumentSet:
     """Documents from (AgtId, kind, text) items, each split into units as ``classify predict`` does."""
     L = label_frame(data, codes)
-    unit_texts, owner, chars = [], [], []
+    unit_texts, owner, chars, unit_chars = [], [], [], []
     for i, (_, _, text) in enumerate(items):
-        clauses, texts = document_units(text)
-        unit_texts += texts
-        owner += [i] * len(texts)
-        chars.append(scored_chars(clauses))
+        units = document_units(text)
+        unit_texts += units.texts
+        owner += [i] * len(units.texts)
+        unit_chars.append(units.chars)
+        chars.append(int(units.chars.sum()))
     agt = np.array([a for a, _, _ in items], dtype=np.int64)
     return DocumentSet(
         unit_texts,
@@ -207,6 +218,8 @@ def documents_from_texts(items, data: PaxData, codes: list[str]) -> DocumentSet:
         data.lengths.reindex(agt).to_numpy(dtype=np.float64),
         data.grades.reindex(index=agt, columns=codes).fillna(-1).to_numpy(dtype=np.int8) if len(agt) else np.zeros((0, len(codes)), dtype=np.int8),
         data.parent_of,
+        np.concatenate(unit_chars) if unit_chars else np.zeros(0, dtype=np.int64),
+        np.array([about_women(t) for t in unit_texts], dtype=bool),
     )
 
 

@@ -13,6 +13,7 @@ The baselines go through the same step, on the same rows and folds.
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,7 +21,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from classify.decision import ancestor_lists, decide, predicted_grades
+from classify.roles import ROLES
+from classify.coding import committed_chars, needs_women, pool_units
+from classify.decision import ancestor_lists, decide, evidence_rules, predicted_grades
 from .errors import DataError
 from classify.atomic import sha256
 from classify.model import qualified_names, read_manifest
@@ -29,7 +32,9 @@ from .baselines import KeywordScorer, TfidfLogreg
 from .dataset import DEFINITIONS_GROUP, build_documents, documents_from_texts, label_frame, mark_positive
 from .sources import quote_blocks, read_csv
 from .metrics import document_figures, f1_summary, reliability
-from .train import TrainSettings, document_scores, fit_and_threshold, group_folds, prepare
+from .roles import fit_roles, heldout_figures
+from .train import (TrainSettings, doc_carry, document_scores, fit_and_threshold, graded_codes, group_folds, prepare, rhetorical_codes,
+                    unit_carry, unit_roles)
 
 MODEL = "model"
 BASELINES = ("tfidf_logreg", "keyword")
@@ -68,6 +73,8 @@ class Suite:
     notes: dict = field(default_factory=dict)
     chars: np.ndarray | None = None
     grades: np.ndarray | None = None  # PA-X's values 0-3 (n_items, n_codes), agreement-level suites only
+    # documents of real agreement text: each unit's role decides what it carries (DocumentSet.gated)
+    docs: object = None
 
     @property
     def n_items(self) -> int:
@@ -120,7 +127,7 @@ def document_suite(name: str, data, codes: list[str], kind: str, min_positive: i
     docs = build_documents(data, codes, kind=kind)
     if kind == "fulltext":
         return Suite(name, "agreement", docs.unit_texts, docs.owner, docs.labels, docs.groups, docs.agt,
-                     _columns(docs.labels, 1, need_negative=False), decision="document", chars=docs.chars, grades=docs.grades)
+                     _columns(docs.labels, 1, need_negative=False), decision="document", chars=docs.chars, grades=docs.grades, docs=docs)
     return Suite(name, "agreement", docs.unit_texts, docs.owner, docs.labels, docs.groups, docs.agt, _columns(docs.labels, min_positive),
                  grades=docs.grades)
 
@@ -148,7 +155,7 @@ def clause_bag_suite(data, codes: list[str], min_positive: int) -> Suite | None:
         return None
     docs = documents_from_texts(items, data, codes)
     return Suite("clause_bags", "agreement", docs.unit_texts, docs.owner, docs.labels, docs.groups, docs.agt,
-                 _columns(docs.labels, min_positive), decision="document", chars=docs.chars, grades=docs.grades,
+                 _columns(docs.labels, min_positive), decision="document", chars=docs.chars, grades=docs.grades, docs=docs,
                  notes={"recall": "partial: a bag holds only the clauses the data has, not every clause that carries the agreement's codes"})
 
 
@@ -302,6 +309,15 @@ def evaluate(
         raise DataError(f"{data_dir}: {len(set(agreement_groups))} peace processes; at least {n_folds} are needed for {n_folds} grouped folds")
     folds = group_folds(agreement_groups, n_folds)
     hierarchy = ancestor_lists(docs.parent_of, codes)
+    parents = np.array([chain[0] if chain else -1 for chain in hierarchy], dtype=np.int64)
+    women = np.array([needs_women(c) for c in codes], dtype=bool)
+    rhetorical = rhetorical_codes(codes, data.categories, graded_codes(docs, codes))
+    role_memo: dict = {}
+    rs = p.roles
+    if rs is not None:
+        own = np.char.startswith(rs.groups.astype(str), "own-")
+        own_fold = np.array([zlib.crc32(g.encode()) % n_folds for g in rs.groups.astype(str)])
+        role_probabilities = np.zeros((len(rs.role), len(ROLES)), dtype=np.float32)
 
     t0 = time.perf_counter()
     text_X, text_U = np.array(ts.texts, dtype=object), np.array(docs.unit_texts, dtype=object)
@@ -335,14 +351,22 @@ def evaluate(
     for k, test in enumerate(folds):
         inner = [f for j, f in enumerate(folds) if j != k]
         record = {"fold": k, "test_groups": sorted(str(g) for g in test), "train_groups": set(), "test_items": {}}
+        role_estimator = None
+        if rs is not None:
+            # the role rows of the test fold's processes (and a share of our own examples' templates) are held out
+            held = np.isin(rs.groups, list(test)) | (own & (own_fold == k))
+            role_estimator = fit_roles(lambda: settings.make_estimator(settings.n_dense(p.X), n_jobs), p.F, rs, ~held)
+            role_probabilities[held] = role_estimator.predict_proba(p.F[held])
         for system in systems:
             X, U, suite_features = features[system]
             t0 = time.perf_counter()
+            roles_here = role_estimator if system == MODEL or system in ABLATIONS else None
             # the baselines are fitted on the labels as given; the model's halves as the model is
             fitted = fit_and_threshold(
                 ts, X, docs, U, settings if system == MODEL or system in ABLATIONS else replace(settings, bag_min_score=None),
                 exclude=test, folds=inner, make_estimator=makers[system],
                 memo=memos[system], trained_on=trained_on[system], n_jobs=n_jobs,
+                carry=doc_carry(p, settings, roles_here, rhetorical),
             )
             for suite in suites:
                 items = np.flatnonzero(np.isin(suite.groups, list(test)))
@@ -350,14 +374,25 @@ def evaluate(
                 if not len(items):
                     continue
                 units = np.isin(suite.owner, items)
-                pooled = document_scores(fitted.estimator, suite_features[suite.name][units], suite.owner[units], suite.n_items)[items]
+                chars = suite.chars
+                if roles_here is not None and suite.docs is not None:
+                    # as classify predict scores a document: by role, with the evidence rules, capped on its committing text
+                    F = suite_features[suite.name][units]
+                    uroles = unit_roles(roles_here, F)
+                    unit_scores = fitted.estimator.predict_proba(F) * unit_carry(uroles, suite.docs.gated[units], rhetorical, settings)
+                    bar_t = np.minimum(fitted.thresholds, settings.max_threshold) if suite.decision == "document" else fitted.thresholds
+                    unit_scores = evidence_rules(unit_scores, bar_t, parents, women, suite.docs.about_women[units])
+                    pooled = pool_units(unit_scores, suite.owner[units], suite.n_items)[items]
+                    chars = committed_chars(suite.docs.unit_chars[units], uroles, suite.owner[units], suite.n_items)
+                else:
+                    pooled = document_scores(fitted.estimator, suite_features[suite.name][units], suite.owner[units], suite.n_items)[items]
                 scores[suite.name][system][items] = pooled
                 if suite.decision == "top_k":
                     preds[suite.name][system][items] = _top_k(pooled, top_k)
                 else:
                     document = suite.decision == "document"
                     present = decide(
-                        pooled, fitted.thresholds, chars=suite.chars[items] if document else None, prior=fitted.prior if document else None,
+                        pooled, fitted.thresholds, chars=chars[items] if document else None, prior=fitted.prior if document else None,
                         max_threshold=settings.max_threshold if document else None, ancestors=hierarchy,
                     )
                     preds[suite.name][system][items] = present
@@ -379,6 +414,11 @@ def evaluate(
     bar.close()
 
     results, suite_metrics = {}, {}
+    role_metrics = None
+    if rs is not None:
+        role_metrics = {"unit": "clause or line", "items": int(len(rs.role)), "rows_by_role": rs.summary(),
+                                  "note": "role rows of the test fold's processes (our own examples: a fifth of the templates) held out from the role fit",
+                                  MODEL: heldout_figures(rs.role, role_probabilities)}
     for suite in suites:
         results[suite.name] = SuiteResult(suite, scores[suite.name], preds[suite.name])
         entry = {
@@ -397,6 +437,7 @@ def evaluate(
     files = {path.name: sha256(path) for paths in data.files.values() for path in paths}
     metrics = {
         "suites": suite_metrics,
+        "roles": role_metrics,
         "data": {
             "dir": str(data_dir),
             "files": files,

@@ -127,6 +127,8 @@ class PaxData:
     lengths: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
     # PA-X's values of the codings file's categories, 0-3 where graded (1 rhetorical ... 3 substantive), -1 unknown
     grades: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # AgtId -> the agreement's title (the codings' Agt), where the codings file names it
+    titles: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
 
     @property
     def parent_of(self) -> dict:
@@ -267,5 +269,6 @@ def load_pax(data_dir: Path, *, extra_codings: list[Path] = ()) -> tuple[PaxData
         )
     lengths = pd.Series(lengths, dtype=float)
     data = PaxData(labels=labels, groups=groups, categories=categories, quotes=quotes, texts=texts, files=files,
-                   lengths=lengths[lengths.index.isin(labels.index)], grades=grades)
+                   lengths=lengths[lengths.index.isin(labels.index)], grades=grades,
+                   titles=codings["Agt"] if "Agt" in codings else pd.Series(dtype=object))
     return data, reports

@@ -17,12 +17,15 @@ from classify.decision import CountPrior, fit_grade_tables
 from classify.errors import PaxClassifyError
 from classify.features import LexicalSpec
 from classify.features import featurize as classify_featurize
-from classify.model import MANIFEST, Aggregation, Category, Decision, Embedding, Manifest, Model, library_versions, read_manifest
+from classify.model import MANIFEST, Aggregation, Category, Decision, Embedding, Manifest, Model, Roles, library_versions, read_manifest
+from classify.roles import ROLES, normalise
+from classify.roles import carry as role_carry
 
 from .cache import EmbeddingCache
 from .card import model_card
 from .errors import DataError
 from .estimator import HybridClassifier
+from .roles import build_role_set, fit_roles, heldout_figures
 from .metrics import best_thresholds, f1_summary
 from .dataset import AGREEMENT_KINDS, DEFINITIONS_GROUP, DocumentSet, TrainingSet, build_documents, build_training_set, select_categories, weak_negatives
 from .sources import load_pax
@@ -62,6 +65,10 @@ class TrainSettings:
     names: str = "masked"
     # No threshold above this when a document is decided with the count prior (classify.decision.decide)
     max_threshold: float = 0.5
+    # Clause roles (classify.roles): only operative clauses carry codes, recitals the rhetorical
+    # ones in full and the others at ``recital_weight``. False: every clause counts in full.
+    roles: bool = True
+    recital_weight: float = 0.5
     estimator: object = None
 
     def sample_weight(self, ts) -> np.ndarray:
@@ -125,13 +132,40 @@ class TrainResult:
     cache_misses: int = 0
 
 
-def document_scores(estimator, U, owner: np.ndarray, n_docs: int) -> np.ndarray:
+def document_scores(estimator, U, owner: np.ndarray, n_docs: int, carry: np.ndarray | None = None) -> np.ndarray:
     """Document scores from a fitted estimator, as ``classify predict`` makes them.
 
     U : features of the units, (n_units, ...); owner : (n_units,) -> array (n_docs, n_cat).
+    carry : (n_units, n_cat) or (n_units, 1), how much of each unit's score counts (its role, see
+        :func:`unit_carry`); None: all of it.
     Threshold choice and ``classify evaluate`` both score documents through here.
     """
-    return pool_units(estimator.predict_proba(U), owner, n_docs)
+    scores = estimator.predict_proba(U)
+    return pool_units(scores if carry is None else scores * carry, owner, n_docs)
+
+
+def unit_roles(role_estimator, U) -> np.ndarray:
+    """Normalised role probabilities (n_units, n_roles); every unit operative without a role estimator."""
+    if role_estimator is None:
+        out = np.zeros((U.shape[0], len(ROLES)), dtype=np.float32)
+        out[:, 0] = 1
+        return out
+    return normalise(role_estimator.predict_proba(U))
+
+
+def unit_carry(roles: np.ndarray, gated: np.ndarray, rhetorical: np.ndarray, settings: "TrainSettings") -> np.ndarray:
+    """How much of each unit's category score counts (n_units, n_cat): by its role where
+    ``gated`` (bool, n_units: units of real agreement text), in full elsewhere (descriptions are
+    reports by nature, and are coded whole)."""
+    c = role_carry(roles, rhetorical, settings.recital_weight)
+    return np.where(np.asarray(gated)[:, None], c, 1.0).astype(np.float32)
+
+
+def rhetorical_codes(codes: list[str], categories, graded: set) -> np.ndarray:
+    """Bool (n_codes,): the categories a recital carries in full: those PA-X grades (1 is
+    rhetorical) and the rhetorical sub-codes."""
+    names = categories["name"] if "name" in getattr(categories, "columns", []) else {}
+    return np.array([c in graded or c.endswith("Rhet") or "rhetorical" in str(names.get(c, "")).lower() for c in codes], dtype=bool)
 
 
 def group_folds(groups: np.ndarray, n_folds: int) -> list[frozenset]:
@@ -209,13 +243,14 @@ class _Fitter:
 
 def out_of_fold_scores(
     ts: TrainingSet, X, docs: DocumentSet, U, settings: TrainSettings, *,
-    exclude: frozenset = frozenset(), folds: list[frozenset] | None = None, fit=None, n_jobs=None, progress=False,
+    exclude: frozenset = frozenset(), folds: list[frozenset] | None = None, fit=None, n_jobs=None, progress=False, carry=None,
 ) -> np.ndarray:
     """Document scores from models fitted without the document's peace process, (n_docs, n_cat).
 
     Documents of processes in ``exclude`` are neither scored (rows stay 0) nor trained on.
     folds : the processes of each fold; default GroupKFold(settings.n_folds) over the documents.
     fit : (left-out processes) -> fitted estimator; default fits ``settings.make_estimator``.
+    carry : (n_units, n_cat), how much of each unit's score counts (see :func:`document_scores`)
     """
     from tqdm.auto import tqdm
 
@@ -232,7 +267,7 @@ def out_of_fold_scores(
         if not len(test_docs):  # a fold of processes that have no document here
             continue
         units = np.isin(docs.owner, test_docs)
-        pooled = document_scores(fit(exclude | fold), U[units], docs.owner[units], n_docs)
+        pooled = document_scores(fit(exclude | fold), U[units], docs.owner[units], n_docs, None if carry is None else carry[units])
         scores[test_docs] = pooled[test_docs]
     return scores
 
@@ -240,7 +275,7 @@ def out_of_fold_scores(
 def fit_and_threshold(
     ts: TrainingSet, X, docs: DocumentSet, U, settings: TrainSettings, *,
     exclude: frozenset = frozenset(), folds: list[frozenset] | None = None,
-    make_estimator=None, memo: dict | None = None, trained_on: dict | None = None, n_jobs=None, progress=False,
+    make_estimator=None, memo: dict | None = None, trained_on: dict | None = None, n_jobs=None, progress=False, carry=None,
 ) -> Fitted:
     """The model-building step shared by ``classify train`` and ``classify evaluate``.
 
@@ -252,12 +287,13 @@ def fit_and_threshold(
         ``settings.make_estimator``. Baselines pass their own.
     memo : shared across calls so evaluation fits each distinct training set once.
     trained_on : filled with left-out processes -> processes of the rows fitted.
+    carry : (n_units, n_cat), how much of each unit of ``docs`` counts, by its role (:func:`unit_carry`)
     """
     make_estimator = make_estimator or (lambda: settings.make_estimator(settings.n_dense(X), n_jobs))
     fit = _Fitter(ts, X, make_estimator, memo, trained_on, settings.sample_weight(ts), settings.bag_min_score)
     timings = {}
     t0 = time.perf_counter()
-    oof = out_of_fold_scores(ts, X, docs, U, settings, exclude=exclude, folds=folds, fit=fit, progress=progress)
+    oof = out_of_fold_scores(ts, X, docs, U, settings, exclude=exclude, folds=folds, fit=fit, progress=progress, carry=carry)
     used = ~np.isin(docs.groups, list(exclude))
     thresholds = best_thresholds(np.where(used[:, None], docs.labels, -1), oof)
     timings["cross_validate"] = time.perf_counter() - t0
@@ -265,6 +301,18 @@ def fit_and_threshold(
     estimator = fit(frozenset(exclude))
     timings["fit"] = time.perf_counter() - t0
     return Fitted(estimator, thresholds, oof, timings, count_prior(docs, used), fit_grade_tables(docs.grades[used], ts.codes, docs.parent_of))
+
+
+def heldout_roles(make_estimator, F, rs, n_folds: int) -> dict:
+    """Role figures on rows held out from the role model's fit: grouped folds over peace
+    processes, and over templates for our own examples."""
+    probabilities = np.zeros((len(rs.role), len(ROLES)), dtype=np.float32)
+    for fold in group_folds(rs.groups, n_folds):
+        test = np.isin(rs.groups, list(fold))
+        probabilities[test] = fit_roles(make_estimator, F, rs, ~test).predict_proba(F[test])
+    own = np.char.startswith(rs.groups.astype(str), "own-")
+    return {"all": heldout_figures(rs.role, probabilities), "own_examples": heldout_figures(rs.role[own], probabilities[own]),
+            "folds": n_folds, "grouping": "peace process; own examples by template"}
 
 
 def count_prior(docs: DocumentSet, used: np.ndarray) -> CountPrior | None:
@@ -298,6 +346,8 @@ class Prepared:
     cache: EmbeddingCache
     timings: dict
     featurize: object = None
+    roles: object = None  # the role rows (training.roles.RoleSet)
+    F: object = None  # their features, (n_role_rows, ...)
 
 
 def prepare(
@@ -341,8 +391,35 @@ def prepare(
     t0 = time.perf_counter()
     X = featurize(ts.texts, "training rows")
     U = featurize(docs.unit_texts, "clauses of the threshold documents")
+    rs = F = None
+    if settings.roles:
+        rs = build_role_set(data, ts)
+        extra = np.flatnonzero(rs.training_row < 0)
+        E = featurize([rs.texts[i] for i in extra], "role examples")
+        index = rs.training_row.copy()
+        index[extra] = X.shape[0] + np.arange(len(extra))
+        F = _stack(X, E)[index]
     timings["embed"] = time.perf_counter() - t0
-    return Prepared(data, changes, codes, dropped, ts, docs, X, U, encoder, cache, timings, featurize)
+    return Prepared(data, changes, codes, dropped, ts, docs, X, U, encoder, cache, timings, featurize, rs, F)
+
+
+def _stack(A, B):
+    import scipy.sparse as sp
+
+    return sp.vstack([A, B]).tocsr() if sp.issparse(A) else np.vstack([A, B])
+
+
+def doc_carry(p: Prepared, settings: TrainSettings, role_estimator, rhetorical: np.ndarray, docs: DocumentSet | None = None, U=None):
+    """How much each unit of the threshold documents (or of ``docs`` with features ``U``) counts, by its role; None without roles."""
+    if role_estimator is None:
+        return None
+    docs, U = (p.docs, p.U) if docs is None else (docs, U)
+    return unit_carry(unit_roles(role_estimator, U), docs.gated, rhetorical, settings)
+
+
+def graded_codes(docs: DocumentSet, codes: list[str]) -> set:
+    """The categories PA-X grades (some value above 1) among the documents."""
+    return {c for j, c in enumerate(codes) if (docs.grades[:, j] > 1).any()}
 
 
 def train(
@@ -372,8 +449,17 @@ def train(
     # categories whose labels (or rows) changed
     fits = Path(cache.directory).parent / "fits"
     n_dense = settings.n_dense(X)
+    role_estimator, roles = None, None
+    rhetorical = rhetorical_codes(codes, data.categories, graded_codes(docs, codes))
+    if settings.roles:
+        t0 = time.perf_counter()
+        make = lambda: settings.make_estimator(n_dense, n_jobs, memory=fits)  # noqa: E731
+        role_estimator = fit_roles(make, p.F, p.roles, np.ones(len(p.roles.role), dtype=bool))
+        roles = Roles(recital_weight=settings.recital_weight, rhetorical=[c for c, r in zip(codes, rhetorical) if r],
+                      heldout={**heldout_roles(make, p.F, p.roles, settings.n_folds), "rows_by_role": p.roles.summary()})
+        timings["roles"] = time.perf_counter() - t0
     fitted = fit_and_threshold(ts, X, docs, p.U, settings, make_estimator=lambda: settings.make_estimator(n_dense, n_jobs, memory=fits),
-                               n_jobs=n_jobs, progress=progress)
+                               n_jobs=n_jobs, progress=progress, carry=doc_carry(p, settings, role_estimator, rhetorical))
     thresholds = fitted.thresholds
     oof_metrics = f1_summary(docs.labels, fitted.oof >= thresholds)
     timings.update(fitted.timings)
@@ -397,6 +483,7 @@ def train(
         aggregation=Aggregation(pool="max", whole_document_max_chars=WHOLE_DOCUMENT_MAX_CHARS),
         names=settings.names,
         decision=Decision(fitted.prior, settings.max_threshold, fitted.grade_tables),
+        roles=roles,
         # every coded category in the codings file's column order (PA-X's agreement-page order)
         pax_columns=[c for c in data.labels.columns if c in coded],
         info={
@@ -427,6 +514,6 @@ def train(
             previous = read_manifest(Path(out)).info.get("out_of_fold")
         except PaxClassifyError:
             previous = None  # an older or damaged model: nothing to compare with
-    model = Model(fitted.estimator.to_scorer(), manifest)
+    model = Model(fitted.estimator.to_scorer(), manifest, role_scorer=role_estimator.to_scorer() if role_estimator is not None else None)
     path = model.save(Path(out), card=model_card(manifest.to_dict()))
     return TrainResult(path, manifest.to_dict(), changes, previous, timings, cache.hits, cache.misses)
