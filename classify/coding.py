@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .roles import AGREEMENT, NEWS, OPERATIVE, OTHER, RECITAL
+from .roles import AGREEMENT, NEWS, OTHER
 from .segment import Clause, affirmed, segment, segment_text, sentence_spans
 
 # A short document of one paragraph is also scored as a whole: a summary of a few sentences is
@@ -166,14 +166,6 @@ def about_women(text: str) -> bool:
 def needs_women(code: str) -> bool:
     """The categories of PA-X's gender dataset, which need a unit about women, girls or gender."""
     return code.startswith("Wgg")
-
-
-def committed_chars(unit_chars: np.ndarray, roles: np.ndarray, owner: np.ndarray, n_docs: int) -> np.ndarray:
-    """Per document, the characters of its operative and recital clauses (each clause's length
-    times its probability of being one): the length the count prior is applied to, so a news page
-    is capped by the agreement text it carries, not by its whole length."""
-    weight = np.asarray(unit_chars, dtype=np.float64) * (roles[:, OPERATIVE] + roles[:, RECITAL])
-    return np.bincount(owner, weights=weight, minlength=n_docs)
 
 
 def type_warnings(kind: str, share: float, units: "Units") -> list[str]:

@@ -23,8 +23,8 @@ import numpy as np
 
 from . import config
 from .atomic import folder_atomic, sha256
-from .coding import (BATCH_MAX_CHARS, CategoryResult, Coding, Evidence, about_women, as_documents, batched, committed_chars, document_units,
-                     needs_women, pool_units, type_warnings)
+from .coding import (BATCH_MAX_CHARS, CategoryResult, Coding, Evidence, about_women, as_documents, batched, document_units, needs_women,
+                     pool_units, type_warnings)
 from . import roles as R
 from .decision import CountPrior, GradeTable, ancestor_lists, decide, evidence_rules, predicted_grades
 from .errors import InputError, ModelError
@@ -382,9 +382,10 @@ class Model:
                 role_scorer = LinearScorer.load(path / ROLE_WEIGHTS)
             except Exception as exc:
                 raise ModelError(f"{path / ROLE_WEIGHTS}: could not be loaded ({exc.__class__.__name__}: {exc})") from exc
-            if role_scorer.n_labels != len(R.ROLES) or role_scorer.n_dense != scorer.n_dense:
-                raise ModelError(f"{path / ROLE_WEIGHTS}: scores {role_scorer.n_labels} roles on {role_scorer.n_dense} dimensions; expected "
-                                 f"{len(R.ROLES)} on {scorer.n_dense}. The model folder is inconsistent; retrain or restore it")
+            if role_scorer.n_labels != len(R.ROLES) or role_scorer.n_dense != scorer.n_dense or role_scorer.n_buckets != R.FORM_SPEC.n_buckets:
+                raise ModelError(f"{path / ROLE_WEIGHTS}: scores {role_scorer.n_labels} roles on {role_scorer.n_dense} dimensions and "
+                                 f"{role_scorer.n_buckets} n-gram buckets; expected {len(R.ROLES)} on {scorer.n_dense} and {R.FORM_SPEC.n_buckets}. "
+                                 "The model folder is inconsistent; retrain or restore it")
         if encoder is None:
             check_embedding(manifest.embedding, path)
         model = cls(scorer, manifest, path, backend=backend, threads=threads, role_scorer=role_scorer)
@@ -435,7 +436,7 @@ class Model:
             roles = np.zeros((len(texts), len(R.ROLES)), dtype=np.float32)
             roles[:, R.OPERATIVE] = 1
         else:
-            roles = R.normalise(self.role_scorer.predict_proba(X))
+            roles = R.normalise(self.role_scorer.predict_proba(R.role_features(texts, X, self.scorer.n_dense)))
         return scores, roles
 
     def thresholds(self, threshold: float | None = None) -> np.ndarray:
@@ -482,11 +483,12 @@ class Model:
         raw, roles = self.score_units(texts)
         owner = np.repeat(np.arange(len(documents)), [len(u.texts) for u in per_doc])
         spec = self.manifest.roles
-        carried = raw * R.carry(roles, self._rhetorical, spec.recital_weight if spec else 1.0)
-        carried = evidence_rules(carried, thresholds, self._parents, self._needs_women, np.array([about_women(t) for t in texts], dtype=bool))
+        unit_chars = np.concatenate([u.chars for u in per_doc]) if per_doc else np.zeros(0, dtype=np.int64)
+        unit_clause = np.concatenate([u.clause for u in per_doc]) if per_doc else np.zeros(0, dtype=np.int64)
+        weight, kinds, shares, chars = R.document_carry(roles, unit_clause, unit_chars, owner, len(documents), self._rhetorical,
+                                                        spec.recital_weight if spec else 1.0)
+        carried = evidence_rules(raw * weight, thresholds, self._parents, self._needs_women, np.array([about_women(t) for t in texts], dtype=bool))
         pooled = pool_units(carried, owner, len(documents))
-        unit_chars = np.concatenate([u.chars for u in per_doc]) if per_doc else np.zeros(0)
-        chars = committed_chars(unit_chars, roles, owner, len(documents))
         decided, implied_by = self.decide(pooled, thresholds, chars, use_prior=threshold is None)
         capped = (pooled >= thresholds) & ~decided
         not_assessed = [c for c in self.uncovered if c.coded]
@@ -497,9 +499,8 @@ class Model:
             n = len(units.texts)
             unit_scores, unit_roles, unit_raw = carried[offset : offset + n], roles[offset : offset + n], raw[offset : offset + n]
             offset += n
-            main = units.main
-            clause_roles = [R.ROLES[r] for r in unit_roles[main].argmax(axis=1)]
-            kind, share = R.document_type(unit_roles[main], units.chars[main])
+            clause_roles = [R.ROLES[r] for r in unit_roles[units.main].argmax(axis=1)]
+            kind, share = kinds[d], shares[d]
             if kind == R.NEWS and not (unit_raw >= thresholds).any():
                 kind = R.OTHER  # no sentence of it is about anything PA-X codes
             results = []

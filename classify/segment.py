@@ -36,8 +36,22 @@ _FURNITURE = re.compile(
     r"(?:copyright|\u00a9)|all\s+rights\s+reserved|(?:posted|published|updated|last\s+modified)\b|(?:done|signed|made)\s+(?:at|in|on)\b|"
     r"home\s*[|>/]|skip\s+to\b|cookies?\b|privacy\s+policy|terms\s+of\s+(?:use|service)|tags?\s*:)"
 )
+# The opening line of a signature block: "For the Government of ...", "Witnessed by:", "Signed:"
+_SIGNATURE = re.compile(
+    r"(?i)^(?:(?:for|on\s+behalf\s+of)\s+(?:the\s+)?(?-i:[A-Z])[^.;]{0,100}|witness(?:ed)?(?:\s+by)?|in\s+the\s+presence\s+of|signed(?:\s+by)?|signatures?"
+    r"|(?:the\s+)?(?:guarantors?|mediators?|facilitators?|observers?)(?:\s*\(?s\)?)?)\s*:?\s*$"
+)
 _HEADING_START = re.compile(r"(?i)^(?:article|art\.|section|chapter|clause|part|annex|appendix|title|protocol|schedule)\s+[\dIVXLC]+\b")
 _NUMBERED = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*[.)]?|\(?[a-zA-Z]\)|[IVXLC]{1,5}[.)])\s+")
+
+
+# The head of a web page's comment section: what follows is readers' talk, page furniture
+_COMMENTS = re.compile(r"(?i)^(?:\d+\s+comments?|comments?(?:\s*\(\d+\))?|(?:leave|post|add|write)\s+a\s+(?:comment|reply)|show\s+comments|"
+                       r"\d+\s+(?:thoughts?|responses?|replies)\s+(?:on|to)\b.{0,120})\s*:?\s*$")
+# An article with its sub-articles is one clause up to this length; PA-X coders quote articles
+ARTICLE_MAX_CHARS = 1200
+# A line that announces the provisions ("Have agreed as follows:"): it commits to nothing itself
+_LEAD_IN = re.compile(r"(?i)(?:\bas\s+follows|\bthe\s+following(?:\s+[\w-]+){0,3})\s*:\s*$")
 
 
 @dataclass(frozen=True)
@@ -76,17 +90,30 @@ def is_heading(piece: str) -> bool:
     return all(w[0].isupper() or w.lower() in minor for w in words) and (words[0][0].isupper())
 
 
+def is_signature_block(piece: str) -> bool:
+    """A signature block: an opening line ("For the Government of X", "Witnessed by:") and a few
+    short lines of names and titles under it, none ending a sentence."""
+    lines = [ln.strip() for ln in piece.strip().splitlines() if ln.strip()]
+    return (0 < len(lines) <= 6 and bool(_SIGNATURE.match(lines[0])) and all(len(ln.split()) <= 15 for ln in lines)
+            and not any(ln.endswith((".", ";")) and len(ln.split()) > 6 for ln in lines))
+
+
 def is_boilerplate(piece: str) -> bool:
-    """A URL, a dateline, a byline or a line of page or signature furniture."""
+    """A URL, a dateline, a byline, a line of page or signature furniture, or a lead-in ("Have
+    agreed as follows:")."""
     piece = piece.strip()
     if len(piece) > 200:
         return False
+    if is_signature_block(piece):
+        return True
     if _URL.search(piece) and len(_URL.sub("", piece).split()) <= 6:
         return True
     words = piece.split()
     if len(words) <= 15 and re.search(r"\s[|>\u00bb\u203a]\s", piece):  # navigation: "Home > World | Africa"
         return True
     if _DATE.search(piece) and len(words) <= 8:
+        return True
+    if _LEAD_IN.search(piece) and len(words) <= 40:
         return True
     return len(words) <= 25 and bool(_FURNITURE.match(piece))
 
@@ -134,7 +161,8 @@ def _merge_short(spans, text, min_chars):
     return out
 
 
-def segment_text(text: str, *, page: int | None = None, max_chars: int = 600, min_chars: int = 25) -> list[Clause]:
+def segment_text(text: str, *, page: int | None = None, max_chars: int = 600, min_chars: int = 25,
+                 article_max_chars: int = ARTICLE_MAX_CHARS) -> list[Clause]:
     """Clauses of one text, in order, non-overlapping, covering all its non-blank characters.
 
     Parameters
@@ -146,6 +174,9 @@ def segment_text(text: str, *, page: int | None = None, max_chars: int = 600, mi
         Pieces longer than this are split into sentences (and very long sentences at ';').
     min_chars : int
         Pieces shorter than this are joined to the next clause.
+    article_max_chars : int
+        The provisions under a heading ("Article 3", then "3.1", "3.2") stay one clause up to
+        this length (its sentences are scored on their own as well: :mod:`classify.coding`).
     """
     spans = _strip([(0, len(text))], text)
     spans = _strip(_split(spans, _PARAGRAPH, text), text)
@@ -154,16 +185,26 @@ def segment_text(text: str, *, page: int | None = None, max_chars: int = 600, mi
     out: list[Clause] = []
     provisions: list[tuple[int, int]] = []
     heading_start = None  # a section heading waiting for the provision under it
+    article = None  # (start, end): a heading and the provisions under it so far, one clause
     seen_provision = False  # headings before the first provision are the document's title
 
     def flush():
+        nonlocal article
+        if article is not None:
+            out.append(Clause(text[article[0] : article[1]], article[0], article[1], page))
+            article = None
         for s, e in _merge_short(_split_long(provisions, text, max_chars), text, min_chars):
             out.append(Clause(text[s:e], s, e, page))
         provisions.clear()
 
+    comments = False  # past the head of a comment section
     for start, end, title in _peel_title_lines(spans, text):
         piece = text[start:end]
-        if title:
+        comments = comments or bool(_COMMENTS.match(piece.strip()))
+        if comments:
+            flush()
+            out.append(Clause(piece, start, end, page, "boilerplate"))
+        elif title:
             out.append(Clause(piece, start, end, page, "title"))
         elif is_boilerplate(piece):
             flush()
@@ -184,9 +225,13 @@ def segment_text(text: str, *, page: int | None = None, max_chars: int = 600, mi
                     continue
                 # the heading and its provision are one unit, kept whole even when long
                 flush()
-                out.append(Clause(text[heading_start:end], heading_start, end, page))
+                article = (heading_start, end)
                 heading_start = None
+            elif article is not None and end - article[0] <= article_max_chars:
+                article = (article[0], end)  # a sub-article ("1.2", "(b)") stays with its article
             else:
+                if article is not None:
+                    flush()
                 provisions.append((start, end))
             seen_provision = True
     flush()
@@ -206,7 +251,7 @@ def _peel_furniture_lines(spans, text):
     out = []
     for start, end in spans:
         lines = _strip(_split([(start, end)], _LINE, text), text)
-        if len(lines) < 2:
+        if len(lines) < 2 or is_signature_block(text[start:end]):
             out.append((start, end))
             continue
         head, tail = 0, len(lines)

@@ -168,6 +168,7 @@ class DocumentSet:
     parent_of : dict, code -> parent code, for every category known
     unit_chars : int array (n_units,), what each unit adds to its document's length (``Units.chars``)
     about_women : bool array (n_units,), units about women, girls or gender
+    unit_clause : int array (n_units,), the clause of its document each unit is of (``Units.clause``)
     """
 
     unit_texts: list
@@ -182,6 +183,7 @@ class DocumentSet:
     parent_of: dict
     unit_chars: np.ndarray = None
     about_women: np.ndarray = None
+    unit_clause: np.ndarray = None
 
     @property
     def gated(self) -> np.ndarray:
@@ -199,12 +201,13 @@ class DocumentSet:
 def documents_from_texts(items, data: PaxData, codes: list[str]) -> DocumentSet:
     """Documents from (AgtId, kind, text) items, each split into units as ``classify predict`` does."""
     L = label_frame(data, codes)
-    unit_texts, owner, chars, unit_chars = [], [], [], []
+    unit_texts, owner, chars, unit_chars, unit_clause = [], [], [], [], []
     for i, (_, _, text) in enumerate(items):
         units = document_units(text)
         unit_texts += units.texts
         owner += [i] * len(units.texts)
         unit_chars.append(units.chars)
+        unit_clause.append(units.clause)
         chars.append(int(units.chars.sum()))
     agt = np.array([a for a, _, _ in items], dtype=np.int64)
     return DocumentSet(
@@ -220,6 +223,7 @@ def documents_from_texts(items, data: PaxData, codes: list[str]) -> DocumentSet:
         data.parent_of,
         np.concatenate(unit_chars) if unit_chars else np.zeros(0, dtype=np.int64),
         np.array([about_women(t) for t in unit_texts], dtype=bool),
+        np.concatenate(unit_clause) if unit_clause else np.zeros(0, dtype=np.int64),
     )
 
 

@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from classify.roles import ROLES
-from classify.coding import committed_chars, needs_women, pool_units
+from classify.roles import ROLES, normalise
+from classify.coding import needs_women, pool_units
 from classify.decision import ancestor_lists, decide, evidence_rules, predicted_grades
 from .errors import DataError
 from classify.atomic import sha256
@@ -34,7 +34,7 @@ from .sources import quote_blocks, read_csv
 from .metrics import document_figures, f1_summary, reliability
 from .roles import fit_roles, heldout_figures
 from .train import (TrainSettings, doc_carry, document_scores, fit_and_threshold, graded_codes, group_folds, prepare, rhetorical_codes,
-                    unit_carry, unit_roles)
+                    role_carry)
 
 MODEL = "model"
 BASELINES = ("tfidf_logreg", "keyword")
@@ -355,8 +355,9 @@ def evaluate(
         if rs is not None:
             # the role rows of the test fold's processes (and a share of our own examples' templates) are held out
             held = np.isin(rs.groups, list(test)) | (own & (own_fold == k))
-            role_estimator = fit_roles(lambda: settings.make_estimator(settings.n_dense(p.X), n_jobs), p.F, rs, ~held)
-            role_probabilities[held] = role_estimator.predict_proba(p.F[held])
+            role_estimator = fit_roles(lambda: settings.make_estimator(settings.n_dense(p.X), n_jobs, dense_weight=settings.role_dense_weight),
+                                       p.F, rs, ~held)
+            role_probabilities[held] = normalise(role_estimator.predict_proba(p.F[held]))
         for system in systems:
             X, U, suite_features = features[system]
             t0 = time.perf_counter()
@@ -376,14 +377,14 @@ def evaluate(
                 units = np.isin(suite.owner, items)
                 chars = suite.chars
                 if roles_here is not None and suite.docs is not None:
-                    # as classify predict scores a document: by role, with the evidence rules, capped on its committing text
+                    # as classify predict scores a document: by role and type, with the evidence rules, capped on its committing text
                     F = suite_features[suite.name][units]
-                    uroles = unit_roles(roles_here, F)
-                    unit_scores = fitted.estimator.predict_proba(F) * unit_carry(uroles, suite.docs.gated[units], rhetorical, settings)
+                    where = np.flatnonzero(units)
+                    weight, chars = role_carry(suite.docs, F, [suite.texts[i] for i in where], suite.owner[units], suite.n_items, settings,
+                                               roles_here, rhetorical, settings.n_dense(p.X), units=where)
                     bar_t = np.minimum(fitted.thresholds, settings.max_threshold) if suite.decision == "document" else fitted.thresholds
-                    unit_scores = evidence_rules(unit_scores, bar_t, parents, women, suite.docs.about_women[units])
+                    unit_scores = evidence_rules(fitted.estimator.predict_proba(F) * weight, bar_t, parents, women, suite.docs.about_women[units])
                     pooled = pool_units(unit_scores, suite.owner[units], suite.n_items)[items]
-                    chars = committed_chars(suite.docs.unit_chars[units], uroles, suite.owner[units], suite.n_items)
                 else:
                     pooled = document_scores(fitted.estimator, suite_features[suite.name][units], suite.owner[units], suite.n_items)[items]
                 scores[suite.name][system][items] = pooled

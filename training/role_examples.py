@@ -113,6 +113,25 @@ QUOTED = [
     "\"The government shall not negotiate under fire,\" {title} declared.",
     "\"Our forces will withdraw as soon as the monitors arrive,\" {title} said.",
 ]
+# readers' comments under a news page: remarks of people, like quoted speech
+COMMENTS = [
+    "I don't trust any of these politicians, they have been promising peace for years.",
+    "Why should we believe them this time? Nothing ever changes.",
+    "This is a joke. Our people deserve better leaders.",
+    "Thank you for this article, finally someone tells the truth about {place}.",
+    "@{Person} you clearly have never lived there.",
+    "We must all stand together and never give up our land!",
+    "What are we waiting for? Time to act before it is too late.",
+    "Great analysis as always. Keep up the good work.",
+    "I was born in {place} and I can tell you the situation is much worse than described.",
+    "Shame on {party}. History will judge them.",
+    "Are we really going to accept this? I say no.",
+    "Reply",
+    "{n} Comments",
+    "Peace will only come when both sides stop listening to extremists.",
+    "My grandfather fought in that war and he always said the same thing.",
+    "Does anyone know when the next round of talks is?",
+]
 FURNITURE = [
     "For the Government of {place}:", "For {party_cap}", "On behalf of {party}", "{Person}", "{Person}, Chairperson", "{Person}\n{Title_cap}",
     "Witnessed by:", "Witness", "Signed:", "Signature", "{Person}, Special Envoy of the Secretary-General", "In the presence of:",
@@ -170,17 +189,32 @@ def _fill(template: str, rng: random.Random) -> str:
     return template.format(**values)
 
 
+def _curly(text: str) -> str:
+    """Straight double quotes as typeset ones: opening after a space or at the start, closing elsewhere."""
+    out, opening = [], True
+    for ch in text:
+        if ch == '"':
+            out.append("\u201c" if opening else "\u201d")
+            opening = not opening
+        else:
+            out.append(ch)
+    return "".join(out).replace("'", "\u2019")
+
+
 def examples(seed: int = 0, per_template: int = 10) -> list[tuple[str, str, int]]:
-    """(role, text, template) triples: ``per_template`` fillings of every report, quoted-speech,
+    """(role, text, template) triples: ``per_template`` fillings of every report, quoted-speech (and readers' comment),
     furniture and recital template (``template`` numbers it, so a held-out test can leave whole
     templates out), and the lead-in lines that open an agreement's provisions (furniture: they
     announce provisions but commit to nothing themselves)."""
     rng = random.Random(seed)
     out = {}
-    for role, templates in (("report", REPORT), ("quoted", QUOTED), ("furniture", FURNITURE), ("recital", RECITAL)):
+    for role, templates in (("report", REPORT), ("quoted", QUOTED + COMMENTS), ("furniture", FURNITURE), ("recital", RECITAL)):
         for n, template in enumerate(templates):
             for _ in range(per_template):
-                out.setdefault((role, _fill(template, rng)), n)
+                text = _fill(template, rng)
+                if rng.random() < 0.5:  # web pages typeset quotation marks
+                    text = _curly(text)
+                out.setdefault((role, text), n)
     for n, line in enumerate(LEAD_INS):
         out.setdefault(("furniture", line), len(FURNITURE) + n)
     return [(role, text, n) for (role, text), n in out.items()]

@@ -37,6 +37,8 @@ _RECITAL = re.compile(
     re.IGNORECASE,
 )
 CLAUSE_KINDS = ("provision", "fulltext_clause", "quote")
+_PARAPHRASE = re.compile(r"(?i)^\W*(?:(?:the|both|all|two|the\s+two)\s+)*(?:parties|signatories|sides|they|governments?|countries|states|leaders|participants)\b"
+                         r"|\b(?:shall|will)\b")
 
 
 @dataclass
@@ -79,10 +81,16 @@ def build_role_set(data: PaxData, ts, *, seed: int = 0) -> RoleSet:
 
     for i, (text, kind, group) in enumerate(zip(ts.texts, ts.kinds, ts.groups)):
         if kind == "description":
-            add(text, REPORT, group, "description", i)
-            for s, e in sentence_spans(text):
-                if e - s >= 40 and e - s < len(text) - 5:
-                    add(text[s:e], REPORT, group, "description sentence")
+            # a sentence that paraphrases a provision in the agreement's own voice ("The parties
+            # shall ...", "They commit to ...") reads like the provision, not like a report: it is
+            # left out, and with it the whole description it is in
+            sentences = [text[s:e] for s, e in sentence_spans(text)]
+            paraphrase = [bool(_PARAPHRASE.search(x)) for x in sentences]
+            if not any(paraphrase):
+                add(text, REPORT, group, "description", i)
+            for sentence, para in zip(sentences, paraphrase):
+                if 40 <= len(sentence) < len(text) - 5 and not para:
+                    add(sentence, REPORT, group, "description sentence")
         elif kind in CLAUSE_KINDS:
             add(text, RECITAL if is_recital(text) else OPERATIVE, group, kind, i)
     titles = getattr(data, "titles", None)

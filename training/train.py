@@ -18,8 +18,7 @@ from classify.errors import PaxClassifyError
 from classify.features import LexicalSpec
 from classify.features import featurize as classify_featurize
 from classify.model import MANIFEST, Aggregation, Category, Decision, Embedding, Manifest, Model, Roles, library_versions, read_manifest
-from classify.roles import ROLES, normalise
-from classify.roles import carry as role_carry
+from classify.roles import ROLES, document_carry, normalise, role_features
 
 from .cache import EmbeddingCache
 from .card import model_card
@@ -69,6 +68,8 @@ class TrainSettings:
     # ones in full and the others at ``recital_weight``. False: every clause counts in full.
     roles: bool = True
     recital_weight: float = 0.5
+    # the embedding regressions' share in the role model (the rest: the clause's form, classify.roles.form_text)
+    role_dense_weight: float = 0.5
     estimator: object = None
 
     def sample_weight(self, ts) -> np.ndarray:
@@ -144,21 +145,14 @@ def document_scores(estimator, U, owner: np.ndarray, n_docs: int, carry: np.ndar
     return pool_units(scores if carry is None else scores * carry, owner, n_docs)
 
 
-def unit_roles(role_estimator, U) -> np.ndarray:
-    """Normalised role probabilities (n_units, n_roles); every unit operative without a role estimator."""
+def unit_roles(role_estimator, texts: list, U, n_dense: int) -> np.ndarray:
+    """Normalised role probabilities of ``texts`` with category features ``U`` (n_units, n_roles);
+    every unit operative without a role estimator."""
     if role_estimator is None:
         out = np.zeros((U.shape[0], len(ROLES)), dtype=np.float32)
         out[:, 0] = 1
         return out
-    return normalise(role_estimator.predict_proba(U))
-
-
-def unit_carry(roles: np.ndarray, gated: np.ndarray, rhetorical: np.ndarray, settings: "TrainSettings") -> np.ndarray:
-    """How much of each unit's category score counts (n_units, n_cat): by its role where
-    ``gated`` (bool, n_units: units of real agreement text), in full elsewhere (descriptions are
-    reports by nature, and are coded whole)."""
-    c = role_carry(roles, rhetorical, settings.recital_weight)
-    return np.where(np.asarray(gated)[:, None], c, 1.0).astype(np.float32)
+    return normalise(role_estimator.predict_proba(role_features(texts, U, n_dense)))
 
 
 def rhetorical_codes(codes: list[str], categories, graded: set) -> np.ndarray:
@@ -398,7 +392,7 @@ def prepare(
         E = featurize([rs.texts[i] for i in extra], "role examples")
         index = rs.training_row.copy()
         index[extra] = X.shape[0] + np.arange(len(extra))
-        F = _stack(X, E)[index]
+        F = role_features(rs.texts, _stack(X, E)[index], settings.n_dense(X))
     timings["embed"] = time.perf_counter() - t0
     return Prepared(data, changes, codes, dropped, ts, docs, X, U, encoder, cache, timings, featurize, rs, F)
 
@@ -409,12 +403,24 @@ def _stack(A, B):
     return sp.vstack([A, B]).tocsr() if sp.issparse(A) else np.vstack([A, B])
 
 
-def doc_carry(p: Prepared, settings: TrainSettings, role_estimator, rhetorical: np.ndarray, docs: DocumentSet | None = None, U=None):
-    """How much each unit of the threshold documents (or of ``docs`` with features ``U``) counts, by its role; None without roles."""
+def role_carry(docs: DocumentSet, U, texts: list, owner: np.ndarray, n_docs: int, settings: TrainSettings, role_estimator,
+               rhetorical: np.ndarray, n_dense: int, units: np.ndarray | None = None):
+    """How much each unit's category scores count (n_units, n_cat), by its role and its document's
+    type (:func:`classify.roles.document_carry`), and the characters each document's count prior
+    is applied to (n_docs,); (None, None) without a role estimator. ``units`` selects the units of
+    ``docs`` that ``U``, ``texts`` and ``owner`` hold (default all)."""
     if role_estimator is None:
-        return None
-    docs, U = (p.docs, p.U) if docs is None else (docs, U)
-    return unit_carry(unit_roles(role_estimator, U), docs.gated, rhetorical, settings)
+        return None, None
+    units = np.arange(len(docs.owner)) if units is None else units
+    roles = unit_roles(role_estimator, texts, U, n_dense)
+    weight, _, _, chars = document_carry(roles, docs.unit_clause[units], docs.unit_chars[units], owner, n_docs, rhetorical,
+                                         settings.recital_weight, gated=docs.gated[units])
+    return weight, chars
+
+
+def doc_carry(p: Prepared, settings: TrainSettings, role_estimator, rhetorical: np.ndarray):
+    """:func:`role_carry` of the threshold documents' units; None without roles."""
+    return role_carry(p.docs, p.U, p.docs.unit_texts, p.docs.owner, len(p.docs.agt), settings, role_estimator, rhetorical, settings.n_dense(p.X))[0]
 
 
 def graded_codes(docs: DocumentSet, codes: list[str]) -> set:
@@ -453,7 +459,7 @@ def train(
     rhetorical = rhetorical_codes(codes, data.categories, graded_codes(docs, codes))
     if settings.roles:
         t0 = time.perf_counter()
-        make = lambda: settings.make_estimator(n_dense, n_jobs, memory=fits)  # noqa: E731
+        make = lambda: settings.make_estimator(n_dense, n_jobs, memory=fits, dense_weight=settings.role_dense_weight)  # noqa: E731
         role_estimator = fit_roles(make, p.F, p.roles, np.ones(len(p.roles.role), dtype=bool))
         roles = Roles(recital_weight=settings.recital_weight, rhetorical=[c for c, r in zip(codes, rhetorical) if r],
                       heldout={**heldout_roles(make, p.F, p.roles, settings.n_folds), "rows_by_role": p.roles.summary()})
