@@ -448,8 +448,6 @@ def review(inputs, model_path, out, coder, data_dir, host, port, no_browser, top
         raise click.ClickException("no document to review" + ("; see the errors above" if failed else ""))
     model = Model.load(model_path, backend=backend)
     known = catalogue(model, read_definitions(data_dir))
-    if not any(c["definition"] for c in known):
-        _echo_err(f"Note: no codebook definitions to show: {data_dir} has no PA-X categories file (a CSV with code and definition_short); pass --data with the folder that has one")
     store = Store(out, known)  # a broken review folder is reported before the slow part
     _announce_export(model)
     with tqdm(total=len(documents), desc="Suggesting", unit=" documents", file=sys.stderr, leave=False, disable=None) as bar:
@@ -470,6 +468,8 @@ def review(inputs, model_path, out, coder, data_dir, host, port, no_browser, top
     app = create_app(Workbench({d.id: d for d in suggested}, store, known, coder, token), cookie=f"paxreview-{sock.getsockname()[1]}")
     if host not in ("127.0.0.1", "localhost", "::1"):
         _echo_err(f"Warning: listening on {host}: anyone who can reach this machine and has the URL can read these documents and save decisions")
+    if not any(c["definition"] for c in known):
+        _echo_err(f"Note: no codebook definitions to show: {data_dir} has no PA-X categories file (a CSV with code and definition_short); pass --data with the folder that has one")
     click.echo(f"Reviewing {len(suggested)} document(s) as {coder}; decisions are saved in {out} (Ctrl-C to stop)")
     click.echo(url)
     if not no_browser:
