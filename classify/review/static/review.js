@@ -38,7 +38,7 @@
   const present = (code) => S.decisions[code] && S.decisions[code].value > 0;
   const possible = (code) => suggested.has(code) && suggested.get(code).tier === "possible";
   const gradeWord = (code, g) => { const w = info(code).grades; return w ? w[g - 1] : ""; };
-  const opening = (i) => { const t = clauses[i].querySelector(".t").textContent.trim(); return t.length > 48 ? t.slice(0, 46) + "\u2026" : t; };
+  const opening = (i) => { const t = clauses[i].querySelector(".t").textContent.trim(); return t.length > 48 ? t.slice(0, 48).replace(/\s+\S*$/, "") + "\u2026" : t; };
 
   // the clauses a category is on: the coder's, else the model's evidence, best first
   function evidence(code) {
