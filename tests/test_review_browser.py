@@ -35,6 +35,10 @@ DEFINITIONS = {
     "TjPrire": "Frees people held in connection with the conflict, or lists them for release.",
     "ImE": "Sets up a body or procedure to enforce or review how the agreement is carried out.",
     "TjVic": "Provides for the victims of the conflict.",
+    "TjMis": "Provides for finding people missing since the conflict, or learning what became of them.",
+    "StDef": "Addresses how the state defines itself: its territory, its nature, its relations.",
+    "Terr": "Refers to terrorism, or measures against it.",
+    "GeFa": "Provides for families as a unit, beyond passing mention of a family member.",
 }
 
 
@@ -191,7 +195,7 @@ def test_bad_decisions_are_refused_with_a_message(server):
 
 
 def test_a_coder_reviews_a_document_and_every_decision_is_kept(server, browser, tmp_path):
-    page = browser.new_page(viewport={"width": 1280, "height": 820})
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(server.url)
@@ -277,6 +281,7 @@ def test_a_coder_reviews_a_document_and_every_decision_is_kept(server, browser, 
 
     page.click("#side li[data-code='TjPrire']")
     page.mouse.move(0, 0)
+    page.eval_on_selector("#side", "side => { side.scrollTop = side.querySelector(\"li[data-code='TjPrire']\").offsetTop - 60; }")
     shot = tmp_path / "review.png"
     page.screenshot(path=shot)
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
