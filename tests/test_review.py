@@ -237,6 +237,26 @@ def test_the_codebook_words_a_coder_reads():
     assert grade_words("TjPrire")[2] == "detailed modalities" and len(grade_words("Unknown")) == 3
 
 
+def test_a_definition_the_model_records_comes_first_and_a_model_without_them_loads(tiny_model, tmp_path):
+    """Category.definition is optional: the shipped model has none; a model trained with the
+    categories file can record them (written only when set, so older manifests read the same)."""
+    from dataclasses import replace
+
+    from classify.model import Manifest
+    from classify.review.suggest import catalogue
+
+    model = Model.load(tiny_model, encoder=FakeEncoder())
+    assert all(c.definition is None for c in model.categories)
+    manifest = model.manifest.to_dict()
+    assert all("definition" not in c for c in manifest["categories"])
+    model.manifest.categories = [replace(c, definition="Provides for a halt to fighting.") if c.code == "Ce" else c for c in model.manifest.categories]
+    again = Manifest.from_dict(model.manifest.to_dict())
+    assert next(c for c in again.categories if c.code == "Ce").definition == "Provides for a halt to fighting."
+    model.save(tmp_path / "with-definitions")
+    known = {c["code"]: c for c in catalogue(Model.load(tmp_path / "with-definitions", encoder=FakeEncoder()), {"Ce": "From the data folder.", "TjPrire": "Frees prisoners."})}
+    assert (known["Ce"]["definition"], known["TjPrire"]["definition"]) == ("Provides for a halt to fighting.", "Frees prisoners.")
+
+
 def test_definitions_are_read_from_a_data_folder_with_a_categories_file(tmp_path):
     from classify.codebook import read_definitions
 

@@ -232,6 +232,11 @@ def test_a_coder_reviews_a_document_and_every_decision_is_kept(server, browser, 
 
     # the possible tier: categories cut by the count cap, decided like the others
     assert page.locator("#possible ~ ul li[data-code='ImE']").count() == 1
+    n_possible = page.evaluate("JSON.parse(document.getElementById('state').textContent).suggestions.filter(s => s.tier === 'possible').length")
+    assert page.locator("#possible ~ ul li").count() == 8 < n_possible  # the best ones; the others on request
+    page.click(f"#side button.more:text-is('Show {n_possible - 8} more possible')")
+    assert page.locator("#possible ~ ul li").count() == n_possible
+    page.click("#side button.more:text-is('Show the best 8 possible')")
     assert page.locator("#side li[data-code='ImE']").count() == 1 and "ImE" not in page.inner_text("#c4 .tags")  # its tags show when selected
     page.click("#side li[data-code='Ce'] button.reject")  # the non-use of force is no ceasefire
     settled(page)

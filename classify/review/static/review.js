@@ -19,6 +19,10 @@
   let hits = [];
   let hit = 0;
   let tagged = [];
+  // a long document passes many more thresholds than its count cap keeps: the best possible
+  // ones are shown, the others on request
+  const POSSIBLE_SHOWN = 8;
+  let allPossible = false;
 
   const el = (tag, cls, text) => {
     const e = document.createElement(tag);
@@ -60,8 +64,9 @@
     const codes = S.suggestions.filter((s) => s.tier !== "possible").map((s) => s.code).concat(Object.keys(S.decisions).filter((c) => !suggested.has(c)));
     const rank = (g) => { const i = S.groups.indexOf(g); return i < 0 ? S.groups.length : i; };
     const main = codes.map(info).sort((a, b) => rank(a.group) - rank(b.group) || a.order - b.order);
-    const maybe = S.suggestions.filter((s) => s.tier === "possible").sort((a, b) => b.probability - a.probability).map((s) => info(s.code));
-    return main.concat(maybe);
+    const maybe = S.suggestions.filter((s) => s.tier === "possible").sort((a, b) => b.probability - a.probability)
+      .filter((s, n) => allPossible || n < POSSIBLE_SHOWN || S.decisions[s.code] || s.code === cat);
+    return main.concat(maybe.map((s) => info(s.code)));
   }
 
   function renderSide() {
@@ -113,6 +118,11 @@
       }
       li.addEventListener("click", () => selectCategory(c.code, true));
       list.append(li);
+    }
+    const nPossible = S.suggestions.filter((s) => s.tier === "possible").length;
+    const hidden = nPossible - all.filter((c) => possible(c.code)).length;
+    if (hidden > 0 || (allPossible && nPossible > POSSIBLE_SHOWN)) {
+      side.append(button(hidden > 0 ? `Show ${hidden} more possible` : `Show the best ${POSSIBLE_SHOWN} possible`, "more", () => { allPossible = !allPossible; render(); }));
     }
   }
 
