@@ -339,3 +339,22 @@ def test_a_decision_acknowledged_survives_a_killed_server(tmp_path):
         assert "TjPrire,2. Each Party shall release" in (out / CLAUSES).read_text()
     finally:
         again.stop()
+
+
+def test_done_needs_the_suggestions_decided_and_leaves_undecided_possible_ones_absent(server):
+    status, _, html = server.request("GET", "/doc/agreement")
+    payload = json.loads(re.search(r'<script type="application/json" id="state">(.*?)</script>', html, re.S)[1])
+    tiers = {s["code"]: s["tier"] for s in payload["suggestions"]}
+    possible = [c for c, t in tiers.items() if t == "possible"]
+    assert possible, "the agreement's count cap cuts some categories"
+    state = server.state("agreement")
+    for code, tier in tiers.items():
+        if tier == "suggested" and code not in state["decisions"]:
+            status, _, text = server.request("POST", "/api/decide/agreement", body={"version": state["version"], "code": code, "value": 0, "clauses": []})
+            assert status == 200, text
+            state = json.loads(text)
+    status, _, text = server.request("POST", "/api/done/agreement", body={"version": state["version"], "done": True})
+    assert status == 200 and json.loads(text)["done"], text
+    codings = (server.out / "reviewed_codings.csv").read_text().splitlines()
+    header, row = codings[0].split(","), next(r for r in codings[1:] if ",agreement," in r).split(",")
+    assert {c: row[header.index(c)] for c in possible if c in header} == {c: "0" for c in possible if c in header}
