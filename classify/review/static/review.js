@@ -70,6 +70,7 @@
   }
 
   function renderSide() {
+    const scrolled = side.scrollTop; // kept: a save or a clause selected must not move the panel
     side.textContent = "";
     let group = null;
     let list = null;
@@ -124,6 +125,7 @@
     if (hidden > 0 || (allPossible && nPossible > POSSIBLE_SHOWN)) {
       side.append(button(hidden > 0 ? `Show ${hidden} more possible` : `Show the best ${POSSIBLE_SHOWN} possible`, "more", () => { allPossible = !allPossible; render(); }));
     }
+    side.scrollTop = scrolled;
   }
 
   function renderText() {
