@@ -266,6 +266,8 @@ def test_a_coder_reviews_a_document_and_every_decision_is_kept(server, browser, 
     page.keyboard.type("prisoner")
     assert {"TjPrire", "WggPri"} <= set(page.locator("#hits code").all_inner_texts())
     assert page.locator("#hits li", has=page.locator("code", has_text="TjPrire")).locator(".def").inner_text() == DEFINITIONS["TjPrire"]
+    page.fill("#q", "enforce or review")  # words of a definition find its category
+    assert page.locator("#hits code").all_inner_texts() == ["ImE"]
     page.fill("#q", "victims")
     assert page.inner_text("#hits li.on code") == "TjVic"
     page.keyboard.press("Enter")

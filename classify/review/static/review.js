@@ -274,8 +274,10 @@
   function closeSearch() { search.hidden = true; q.blur(); }
   function filter() {
     const t = q.value.trim().toLowerCase();
-    const score = (c) => (c.code.toLowerCase() === t ? 0 : c.code.toLowerCase().startsWith(t) ? 1 : c.name.toLowerCase().startsWith(t) ? 2 : 3);
-    hits = S.known.filter((c) => !t || c.code.toLowerCase().includes(t) || c.name.toLowerCase().includes(t))
+    const named = (c) => c.code.toLowerCase().includes(t) || c.name.toLowerCase().includes(t);
+    // by code or name first; then the categories whose definition has the words ("hostages")
+    const score = (c) => (c.code.toLowerCase() === t ? 0 : c.code.toLowerCase().startsWith(t) ? 1 : c.name.toLowerCase().startsWith(t) ? 2 : named(c) ? 3 : 4);
+    hits = S.known.filter((c) => !t || named(c) || (t.length > 2 && c.definition && c.definition.toLowerCase().includes(t)))
       .sort((a, b) => score(a) - score(b)).slice(0, 12);
     hit = 0;
     showHits();
