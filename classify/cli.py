@@ -407,6 +407,8 @@ def evaluate(data_dir, out, model_path, folds, min_positive, floors, per_categor
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path(DEFAULT_DATA) / "reviewed", show_default=True,
               help="Review folder: the decisions (state/), reviewed_codings.csv for 'classify train --codings' and reviewed_clauses.csv, read by 'classify train --data' as clause-level gold.")
 @click.option("--coder", envvar=config.CODER, help="Name recorded with each decision [default: your user name].")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=DEFAULT_DATA, show_default=True,
+              help="PA-X data folder whose categories file gives the codebook's definitions shown beside each category (a model that records them needs none).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on. Anyone who can reach it and has the printed URL can read the documents.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="Port to listen on; 0 picks a free one.")
 @click.option("--no-browser", is_flag=True, help="Only print the URL; do not open a browser.")
@@ -415,7 +417,7 @@ def evaluate(data_dir, out, model_path, folds, min_positive, floors, per_categor
 @click.option("--id-column", help="For CSV inputs: the column holding each document's id (AgtId, for PA-X agreements).")
 @click.option("--max-size", type=click.FloatRange(0, min_open=True), default=10, show_default=True, help="Largest document accepted, in MB of text.")
 @click.option("--backend", type=click.Choice(["torch", "onnx", "onnx-int8"]), default="onnx", show_default=True, envvar=config.BACKEND, help="Embedding runtime (see predict).")
-def review(inputs, model_path, out, coder, host, port, no_browser, top_k, text_column, id_column, max_size, backend):
+def review(inputs, model_path, out, coder, data_dir, host, port, no_browser, top_k, text_column, id_column, max_size, backend):
     """Review the model's suggestions in the browser: accept, reject, grade and add categories
     clause by clause. Every decision is saved at once, as training data for 'classify train'.
 
@@ -427,6 +429,7 @@ def review(inputs, model_path, out, coder, host, port, no_browser, top_k, text_c
         raise click.ClickException(f"classify review needs the review extra ({(exc.name or 'a web package').split('.')[0]} is not installed): pip install 'paxclassify[review]'") from None
     from tqdm import tqdm
 
+    from .codebook import read_definitions
     from .documents import iter_documents
     from .model import Model
     from .review.store import ReviewError, Store
@@ -444,7 +447,7 @@ def review(inputs, model_path, out, coder, host, port, no_browser, top_k, text_c
     if not documents:
         raise click.ClickException("no document to review" + ("; see the errors above" if failed else ""))
     model = Model.load(model_path, backend=backend)
-    known = catalogue(model)
+    known = catalogue(model, read_definitions(data_dir))
     store = Store(out, known)  # a broken review folder is reported before the slow part
     _announce_export(model)
     with tqdm(total=len(documents), desc="Suggesting", unit=" documents", file=sys.stderr, leave=False, disable=None) as bar:
@@ -465,6 +468,8 @@ def review(inputs, model_path, out, coder, host, port, no_browser, top_k, text_c
     app = create_app(Workbench({d.id: d for d in suggested}, store, known, coder, token), cookie=f"paxreview-{sock.getsockname()[1]}")
     if host not in ("127.0.0.1", "localhost", "::1"):
         _echo_err(f"Warning: listening on {host}: anyone who can reach this machine and has the URL can read these documents and save decisions")
+    if not any(c["definition"] for c in known):
+        _echo_err(f"Note: no codebook definitions to show: {data_dir} has no PA-X categories file (a CSV with code and definition_short); pass --data with the folder that has one")
     click.echo(f"Reviewing {len(suggested)} document(s) as {coder}; decisions are saved in {out} (Ctrl-C to stop)")
     click.echo(url)
     if not no_browser:

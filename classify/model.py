@@ -53,6 +53,7 @@ class Category:
     n_positive: int = 0
     reason: str | None = None  # why a category is not modelled
     coded: bool = True  # False: a heading or another dataset's category, with no column in the codings
+    definition: str | None = None  # the codebook's short definition, where training had the categories file
 
 
 @dataclass
@@ -198,7 +199,7 @@ class Manifest:
 
 
 def _row(c: Category) -> dict:
-    return {k: v for k, v in vars(c).items() if not (k in ("reason",) and v is None)}
+    return {k: v for k, v in vars(c).items() if not (k in ("reason", "definition") and v is None)}
 
 
 def _problems(d: dict) -> list[str]:

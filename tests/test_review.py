@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from classify.cli import cli
 from classify import Document, Model
-from classify.review.queue import margin, ordered
+from classify.review.queue import margin, ordered, why
 from classify.review.store import CLAUSES, CODINGS, OWN_IDS, ConflictError, DecisionError, ReviewError, Store, agt_id
 from fixtures import FakeEncoder
 from training.sources import find_sources
@@ -175,6 +175,10 @@ def test_the_queue_puts_the_least_certain_first_and_done_ones_last():
     assert margin(unsure.scores) == pytest.approx(0.02)
     assert [d.id for d in ordered([sure, unsure], done=set())] == ["unsure", "sure"]
     assert [d.id for d in ordered([sure, unsure], done={"unsure"})] == ["sure", "unsure"]
+    # the order in words, not a bare margin
+    scores = {"Ce": (0.52, 0.5), "GeWom": (0.37, 0.4), "TjPrire": (0.01, 0.5)}
+    assert why(scores, {"Ce": "Ceasefire"}, nearest=2) == (
+        "closest calls on average 0.025 from their thresholds: Ceasefire 0.520 (above 0.500), GeWom 0.370 (below 0.400)")
 
 
 def test_suggestions_point_at_clauses_and_keep_pdf_pages(tiny_model):
@@ -187,9 +191,80 @@ def test_suggestions_point_at_clauses_and_keep_pdf_pages(tiny_model):
     assert [(p.page, p.index) for p in doc.pieces] == [(1, None), (1, 0), (2, 1)]
     assert doc.pages == [1, 2] and doc.clauses == [pages[0].split("\n\n")[1], pages[1]]
     ce = next(s for s in doc.suggestions if s.code == "Ce")
-    assert ce.evidence == [1] and ce.group == "Security sector"
+    assert [e.clause for e in ce.evidence] == [1] and ce.group == "Security sector" and ce.tier == "suggested"
+    assert all(e.strong == (e.score >= s.threshold) for s in doc.suggestions for e in s.evidence)
     assert set(doc.scores) == {c.code for c in model.categories}
-    assert {c["code"] for c in catalogue(model)} >= {"Ce", "TjPrire", "GeWom", "HrDet"}
+    known = {c["code"]: c for c in catalogue(model, {"TjPrire": "Provides for releasing prisoners."})}
+    assert set(known) >= {"Ce", "TjPrire", "GeWom", "HrDet"}
+    assert known["TjPrire"]["definition"] == "Provides for releasing prisoners." and known["Ce"]["definition"] is None
+
+
+def test_categories_cut_by_the_count_cap_are_possible_with_their_evidence(tiny_model):
+    """A long document passes more thresholds than its count cap keeps: the ones cut are offered
+    as possible, each with its best clause, which the coding itself does not quote."""
+    from classify.review.suggest import suggest
+
+    from classify.decision import CountPrior
+
+    model = Model.load(tiny_model, encoder=FakeEncoder())
+    model.manifest.decision.count_prior = CountPrior(0.0, 0.0)  # a document keeps one category
+    text = "\n\n".join(f"{i}. {t}" for i, t in enumerate([
+        "The parties agree to an immediate ceasefire and the cessation of all hostilities.",
+        "Women shall be represented in every commission established by this agreement.",
+        "All prisoners held in connection with the conflict shall be released.",
+        "Every detainee is entitled to see a judge within forty-eight hours of arrest."], 1))
+    [coding] = model.code([Document("d", text)])
+    capped = {c.code for c in coding.categories if c.capped}
+    assert capped and not any(c.evidence for c in coding.categories if c.capped)
+    [doc] = suggest(model, [Document("d", text)])
+    possible = {s.code: s for s in doc.suggestions if s.tier == "possible"}
+    assert set(possible) == capped
+    assert {s.code for s in doc.suggestions if s.tier == "suggested"} == {c.code for c in coding.present}
+    for s in possible.values():
+        assert s.evidence and s.evidence[0].score == max(e.score for e in s.evidence)
+
+
+def test_the_codebook_words_a_coder_reads():
+    from classify.codebook import grade_words, read_definitions, short_definition
+
+    # our own wording, shaped as the categories file's: framing, a word broken at a line end, the value 0, a heading run in
+    raw = ("Binary variable, takes the value of 1 if the peace agreement includes any reference to the release of pris- oners. "
+           "If no such provisions appear in the agreement, the value on this variable is 0. Transitional Justice")
+    assert short_definition(raw) == "Includes any reference to the release of prisoners."
+    assert short_definition("Includes any mention of rivers; 0 otherwise.") == "Includes any mention of rivers."
+    assert short_definition("It takes the value of 1 = brief, 2 = some, 3 = much") is None
+    assert grade_words("GCh") == ("rhetorical", "anti-discrimination", "substantive")
+    assert grade_words("TjPrire")[2] == "detailed modalities" and len(grade_words("Unknown")) == 3
+
+
+def test_a_definition_the_model_records_comes_first_and_a_model_without_them_loads(tiny_model, tmp_path):
+    """Category.definition is optional: the shipped model has none; a model trained with the
+    categories file can record them (written only when set, so older manifests read the same)."""
+    from dataclasses import replace
+
+    from classify.model import Manifest
+    from classify.review.suggest import catalogue
+
+    model = Model.load(tiny_model, encoder=FakeEncoder())
+    assert all(c.definition is None for c in model.categories)
+    manifest = model.manifest.to_dict()
+    assert all("definition" not in c for c in manifest["categories"])
+    model.manifest.categories = [replace(c, definition="Provides for a halt to fighting.") if c.code == "Ce" else c for c in model.manifest.categories]
+    again = Manifest.from_dict(model.manifest.to_dict())
+    assert next(c for c in again.categories if c.code == "Ce").definition == "Provides for a halt to fighting."
+    model.save(tmp_path / "with-definitions")
+    known = {c["code"]: c for c in catalogue(Model.load(tmp_path / "with-definitions", encoder=FakeEncoder()), {"Ce": "From the data folder.", "TjPrire": "Frees prisoners."})}
+    assert (known["Ce"]["definition"], known["TjPrire"]["definition"]) == ("Provides for a halt to fighting.", "Frees prisoners.")
+
+
+def test_definitions_are_read_from_a_data_folder_with_a_categories_file(tmp_path):
+    from classify.codebook import read_definitions
+
+    assert read_definitions(tmp_path / "missing") == {}
+    (tmp_path / "codings.csv").write_text("AgtId,Ce\n1,1\n")
+    (tmp_path / "categories.csv").write_text('code,name,definition_short\nCe,Ceasefire,"Binary variable, takes the value of 1 if the '
+                                              'agreement provides for a halt to fighting."\nTjPrire,Prisoner release,\n')
+    assert read_definitions(tmp_path) == {"Ce": "Provides for a halt to fighting."}
 
 
 def test_a_broken_review_folder_stops_classify_review_with_one_line(tiny_model, tmp_path):

@@ -30,15 +30,26 @@ URL = re.compile(r"^http://127\.0\.0\.1:(\d+)/\?token=(\S+)$")
 # our own text, for a two-page PDF
 PDF_PAGES = [["CEASEFIRE ARRANGEMENTS", "1. The parties agree to an immediate and complete ceasefire."],
              ["2. All prisoners held in connection with the conflict shall be released within thirty days."]]
+# a categories file in PA-X's layout with definitions in our own words, framed as the codebook frames them
+DEFINITIONS = {
+    "TjPrire": "Frees people held in connection with the conflict, or lists them for release.",
+    "ImE": "Sets up a body or procedure to enforce or review how the agreement is carried out.",
+    "TjVic": "Provides for the victims of the conflict.",
+    "TjMis": "Provides for finding people missing since the conflict, or learning what became of them.",
+    "StDef": "Addresses how the state defines itself: its territory, its nature, its relations.",
+    "Terr": "Refers to terrorism, or measures against it.",
+    "GeFa": "Provides for families as a unit, beyond passing mention of a family member.",
+}
 
 
 class Server:
     """``classify review INPUTS --port 0 --no-browser`` in a subprocess, on the shipped model."""
 
-    def __init__(self, *inputs, out: Path):
+    def __init__(self, *inputs, out: Path, data: Path | None = None):
         self.log = open(out.parent / f"{out.name}-server.log", "a+")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "classify", "review", *map(str, inputs), "--port", "0", "--no-browser", "--out", str(out), "--coder", "tester"],
+            [sys.executable, "-m", "classify", "review", *map(str, inputs), "--port", "0", "--no-browser", "--out", str(out), "--coder", "tester",
+             *(["--data", str(data)] if data else [])],
             cwd=REPO, stdout=subprocess.PIPE, stderr=self.log, text=True,
         )
         lines = queue.Queue()
@@ -97,7 +108,11 @@ def server(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("review")
     (root / "agreement.pdf").write_bytes(make_pdf(PDF_PAGES))
-    s = Server(STATEMENT, root / "agreement.pdf", out=root / "reviewed")
+    (root / "data").mkdir()
+    (root / "data" / "categories.csv").write_text("code,name,group,definition_short\n" + "".join(
+        f'{code},{code},Group,"Binary variable, takes the value of 1 if the agreement {d[0].lower()}{d[1:]} If no such provisions appear, the value is 0."\n'
+        for code, d in DEFINITIONS.items()))
+    s = Server(STATEMENT, root / "agreement.pdf", out=root / "reviewed", data=root / "data")
     s.out = root / "reviewed"
     yield s
     s.stop()
@@ -132,6 +147,11 @@ def settled(page):
 
 def status_of(page, code):
     return page.get_attribute(f"#side li[data-code='{code}']", "class").split()[1]
+
+
+def saved(server, doc_id):
+    """The document's state file as on disk: what training will read."""
+    return json.loads((server.out / "state" / f"{doc_id}.json").read_text())["decisions"]
 
 
 def test_every_request_needs_the_token_and_no_path_reaches_a_file(server):
@@ -175,14 +195,26 @@ def test_bad_decisions_are_refused_with_a_message(server):
 
 
 def test_a_coder_reviews_a_document_and_every_decision_is_kept(server, browser, tmp_path):
-    page = browser.new_page(viewport={"width": 1280, "height": 820})
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server.url)
+    assert "closest calls (the categories scored nearest their thresholds" in page.inner_text("p.hint")  # the queue's order, in words
+    assert re.match(r"closest calls on average 0\.\d{3} from their thresholds: .+ \d\.\d{3} \((above|below) \d\.\d{3}\)", page.inner_text("td.why >> nth=0"))
     open_document(page, server, "statement")
     codes = page.locator("#side li.cat").evaluate_all("items => items.map(e => e.dataset.code)")
     assert {"TjPrire", "StDef", "Terr"} <= set(codes)  # as the README shows
     page.click("#side li[data-code='TjPrire']")  # its evidence is highlighted
     assert "Each Party shall release" in page.inner_text(".clause.hl")
+    # the codebook's definition (framing left out), and grades in PA-X's words
+    assert page.text_content("#side li[data-code='TjPrire'] .def") == DEFINITIONS["TjPrire"]
+    assert page.locator("#side li[data-code='TjPrire'] button.grade").all_inner_texts() == ["1 rhetorical", "2 substantive", "3 detailed modalities"]
+    # every suggested tag carries its score, strong where it passes the category's threshold
+    for tag in page.locator(".tag.open").all():
+        code, score = tag.get_attribute("data-code"), float(tag.locator(".score").inner_text())
+        threshold = page.evaluate(f"JSON.parse(document.getElementById('state').textContent).scores['{code}'][1]")
+        assert ("strong" if score >= threshold else "weak") in tag.get_attribute("class").split(), code
+    assert page.locator("#c2 .tag.open", has_text="TjPrire").inner_text() == "TjPrire0.84"
 
     # accept two (a button, a key), reject one (a key): clause 4's non-use of force is not terrorism
     page.click("#side li[data-code='TjPrire'] button.accept")
@@ -195,6 +227,31 @@ def test_a_coder_reviews_a_document_and_every_decision_is_kept(server, browser, 
     page.click("#side li[data-code='TjPrire']")
     page.keyboard.press("3")  # PA-X grades prisoner release 1-3
     settled(page)
+    # each decision names one clause: the best evidence, not every clause suggested (StDef's and Terr's were 4 and 1, 4 and 2)
+    assert {c: d["clauses"] for c, d in saved(server, "statement").items()} == {"TjPrire": [2], "StDef": [4], "Terr": [4]}
+
+    # the possible tier: categories cut by the count cap, decided like the others
+    assert page.locator("#possible ~ ul li[data-code='ImE']").count() == 1
+    n_possible = page.evaluate("JSON.parse(document.getElementById('state').textContent).suggestions.filter(s => s.tier === 'possible').length")
+    assert page.locator("#possible ~ ul li").count() == 8 < n_possible  # the best ones; the others on request
+    page.click(f"#side button.more:text-is('Show {n_possible - 8} more possible')")
+    assert page.locator("#possible ~ ul li").count() == n_possible
+    page.click("#side button.more:text-is('Show the best 8 possible')")
+    assert page.locator("#side li[data-code='ImE']").count() == 1 and "ImE" not in page.inner_text("#c4 .tags")  # its tags show when selected
+    page.click("#side li[data-code='Ce'] button.reject")  # the non-use of force is no ceasefire
+    settled(page)
+    # moving the evidence: the joint commission of clause 5, not clause 4, is the enforcement mechanism
+    page.click("#side li[data-code='ImE']")
+    assert page.inner_text(".clause.sel").startswith("4. The Parties reaffirm")
+    assert page.locator("#c4 .tag.open", has_text="ImE").count() == 1
+    page.click("#c5")
+    assert page.inner_text("#side li[data-code='ImE'] .target") == "Accept (a) moves it to \u201c5. A joint commission of senior officials shall\u2026\u201d (the selected clause)"
+    page.keyboard.press("a")
+    assert settled(page) == "Saved"
+    decisions = saved(server, "statement")
+    assert (decisions["ImE"]["value"], decisions["ImE"]["clauses"]) == (1, [5]) and (decisions["Ce"]["value"], decisions["Ce"]["clauses"]) == (0, [4])
+    assert page.locator("#c5 .tag.accepted", has_text="ImE").count() == 1 and page.locator("#c4 .tag", has_text="ImE").count() == 0
+    assert status_of(page, "ImE") == "accepted" and page.locator("#possible ~ ul li[data-code='ImE']").count() == 1
     page.click("#side li[data-code='Terr']")
     page.keyboard.press("2")  # a grade where PA-X has none: refused, and said so in the page
     assert "Terr is not graded in PA-X" in settled(page)
@@ -208,6 +265,9 @@ def test_a_coder_reviews_a_document_and_every_decision_is_kept(server, browser, 
     page.keyboard.press("/")
     page.keyboard.type("prisoner")
     assert {"TjPrire", "WggPri"} <= set(page.locator("#hits code").all_inner_texts())
+    assert page.locator("#hits li", has=page.locator("code", has_text="TjPrire")).locator(".def").inner_text() == DEFINITIONS["TjPrire"]
+    page.fill("#q", "enforce or review")  # words of a definition find its category
+    assert page.locator("#hits code").all_inner_texts() == ["ImE"]
     page.fill("#q", "victims")
     assert page.inner_text("#hits li.on code") == "TjVic"
     page.keyboard.press("Enter")
@@ -215,19 +275,20 @@ def test_a_coder_reviews_a_document_and_every_decision_is_kept(server, browser, 
 
     page.reload()
     page.wait_for_selector("body[data-ready='1']", state="attached")
-    assert {c: status_of(page, c) for c in ("TjPrire", "StDef", "Terr", "TjVic")} == {
-        "TjPrire": "accepted", "StDef": "accepted", "Terr": "rejected", "TjVic": "accepted"}
-    assert page.inner_text("#side li[data-code='TjPrire'] button.grade.on") == "3"
+    assert {c: status_of(page, c) for c in ("TjPrire", "StDef", "Terr", "TjVic", "ImE", "Ce")} == {
+        "TjPrire": "accepted", "StDef": "accepted", "Terr": "rejected", "TjVic": "accepted", "ImE": "accepted", "Ce": "rejected"}
+    assert page.inner_text("#side li[data-code='TjPrire'] button.grade.on") == "3 detailed modalities"
     assert page.locator("#c3 .tag.accepted", has_text="TjVic").count() == 1
     assert page.locator("#c4 .tag.rejected", has_text="Terr").count() == 1
     state = server.state("statement")
     assert {c: (d["value"], d["coder"]) for c, d in state["decisions"].items()} == {
-        "TjPrire": (3, "tester"), "StDef": (1, "tester"), "Terr": (0, "tester"), "TjVic": (1, "tester")}
+        "TjPrire": (3, "tester"), "StDef": (1, "tester"), "Terr": (0, "tester"), "TjVic": (1, "tester"), "ImE": (1, "tester"), "Ce": (0, "tester")}
     assert state["decisions"]["TjVic"]["clauses"] == [3]
     assert "TjVic,3. The Parties shall exchange lists of persons missing" in (server.out / CLAUSES).read_text()
 
     page.click("#side li[data-code='TjPrire']")
     page.mouse.move(0, 0)
+    page.eval_on_selector("#side", "side => { side.scrollTop = side.querySelector(\"li[data-code='TjPrire']\").offsetTop - 60; }")
     shot = tmp_path / "review.png"
     page.screenshot(path=shot)
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -280,3 +341,22 @@ def test_a_decision_acknowledged_survives_a_killed_server(tmp_path):
         assert "TjPrire,2. Each Party shall release" in (out / CLAUSES).read_text()
     finally:
         again.stop()
+
+
+def test_done_needs_the_suggestions_decided_and_leaves_undecided_possible_ones_absent(server):
+    status, _, html = server.request("GET", "/doc/agreement")
+    payload = json.loads(re.search(r'<script type="application/json" id="state">(.*?)</script>', html, re.S)[1])
+    tiers = {s["code"]: s["tier"] for s in payload["suggestions"]}
+    possible = [c for c, t in tiers.items() if t == "possible"]
+    assert possible, "the agreement's count cap cuts some categories"
+    state = server.state("agreement")
+    for code, tier in tiers.items():
+        if tier == "suggested" and code not in state["decisions"]:
+            status, _, text = server.request("POST", "/api/decide/agreement", body={"version": state["version"], "code": code, "value": 0, "clauses": []})
+            assert status == 200, text
+            state = json.loads(text)
+    status, _, text = server.request("POST", "/api/done/agreement", body={"version": state["version"], "done": True})
+    assert status == 200 and json.loads(text)["done"], text
+    codings = (server.out / "reviewed_codings.csv").read_text().splitlines()
+    header, row = codings[0].split(","), next(r for r in codings[1:] if ",agreement," in r).split(",")
+    assert {c: row[header.index(c)] for c in possible if c in header} == {c: "0" for c in possible if c in header}

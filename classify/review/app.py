@@ -24,9 +24,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from .queue import margin, ordered
+from .queue import ORDER, ordered, why
 from .store import ConflictError, DecisionError, ReviewError, Store
-from .suggest import Suggested
+from .suggest import SUGGESTED, Suggested
 
 TOKEN_HEADER = "X-Review-Token"
 STATIC_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
@@ -102,6 +102,7 @@ def create_app(bench: Workbench, *, cookie: str = "paxreview") -> Starlette:
     templates = jinja2.Environment(loader=jinja2.PackageLoader("classify.review", "templates"), autoescape=True)
     static = {p.name: p.read_bytes() for p in (files("classify.review") / "static").iterdir() if p.name.endswith((".js", ".css"))}
     store = bench.store
+    names = {c["code"]: c["name"] for c in bench.catalogue}
 
     def page(name: str, **context) -> HTMLResponse:
         return HTMLResponse(templates.get_template(name).render(**context))
@@ -115,11 +116,12 @@ def create_app(bench: Workbench, *, cookie: str = "paxreview") -> Starlette:
     async def queue_page(request: Request):
         done = {d for d in bench.documents if store.states[d].done}
         rows = [
-            {"doc": d, "state": store.states[d.id], "url": "/doc/" + doc_path(d.id), "margin": margin(d.scores),
-             "decided": sum(s.code in store.states[d.id].decisions for s in d.suggestions)}
+            {"doc": d, "state": store.states[d.id], "url": "/doc/" + doc_path(d.id), "why": why(d.scores, names),
+             "decided": sum(s.code in store.states[d.id].decisions for s in d.suggestions if s.tier == SUGGESTED),
+             "suggested": sum(s.tier == SUGGESTED for s in d.suggestions)}
             for d in ordered(bench.documents.values(), done)
         ]
-        return page("queue.html", rows=rows, n_done=len(done), folder=store.folder)
+        return page("queue.html", rows=rows, n_done=len(done), folder=store.folder, order=ORDER)
 
     async def document_page(request: Request):
         doc = document(request)
@@ -170,7 +172,8 @@ def create_app(bench: Workbench, *, cookie: str = "paxreview") -> Starlette:
     async def set_done(request: Request):
         def action(doc, b):
             decided = store.states[doc.id].decisions
-            return store.set_done(doc.id, b.get("version"), b.get("done"), [s.code for s in doc.suggestions if s.code not in decided])
+            # a possible category left undecided is absent, as the model has it
+            return store.set_done(doc.id, b.get("version"), b.get("done"), [s.code for s in doc.suggestions if s.tier == SUGGESTED and s.code not in decided])
 
         return await api(request, action)
 

@@ -9,13 +9,34 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from ..codebook import grade_words
 from ..coding import Document, document_units
 from ..render import _groups
+
+SUGGESTED, POSSIBLE = "suggested", "possible"
+
+
+@dataclass
+class Clue:
+    """A clause as evidence for a category: its position among the clauses, its score, and
+    whether the score passes the category's threshold on its own (strong) or is only the
+    document's best (weak)."""
+
+    clause: int
+    score: float
+    strong: bool
 
 
 @dataclass
 class Suggestion:
-    """A category the model finds present, with its evidence as indices into the clauses."""
+    """A category for the coder to decide, with its evidence, best first.
+
+    tier : "suggested", a category the model finds present; "possible", one that passes its
+        threshold but was cut by the count cap (the document already has as many categories
+        as its length carries)
+    """
 
     code: str
     name: str
@@ -23,8 +44,9 @@ class Suggestion:
     probability: float
     threshold: float
     grade: int | None
-    evidence: list[int]
+    evidence: list[Clue]
     implied_by: list[str] = field(default_factory=list)
+    tier: str = SUGGESTED
 
 
 @dataclass
@@ -74,17 +96,23 @@ def _layout(pages, clauses) -> list[Piece]:
 
 def suggest(model, documents: list[Document], *, top_k: int = 3, progress: Callable[[int], None] | None = None) -> list[Suggested]:
     """Code ``documents`` with ``model`` (a :class:`classify.model.Model`) and return each with its
-    clauses and suggestions (present categories), evidence as positions among the clauses."""
+    clauses and suggestions: the present categories, then the possible ones (cut by the count
+    cap), evidence as positions among the clauses."""
     out = []
     whole_max = model.manifest.aggregation.whole_document_max_chars
     codings = (c for batch in model.code_batches(documents, batch_size=16, top_k=top_k) for c in batch)
     for doc, coding in zip(documents, codings):
-        clauses, _ = document_units(doc.pages, whole_document_max_chars=whole_max)
+        clauses, texts = document_units(doc.pages, whole_document_max_chars=whole_max)
+        unscored = [c for c in coding.categories if c.capped and not c.evidence]
+        extra = _evidence(model, texts[: len(clauses)], unscored, top_k) if unscored and clauses else {}
         suggestions = []
-        for group, categories in _groups(coding, show_all=False).items():
+        for group, categories in _groups(coding, show_all=True).items():
             for c in categories:
-                evidence = [ev.clause for ev in c.evidence if ev.clause is not None]
-                suggestions.append(Suggestion(c.code, c.name, group, c.probability, c.threshold, c.grade, list(dict.fromkeys(evidence)), c.implied_by))
+                if not (c.present or c.capped):
+                    continue
+                clues = [Clue(ev.clause, ev.score, ev.score >= c.threshold) for ev in c.evidence if ev.clause is not None] or extra.get(c.code, [])
+                suggestions.append(Suggestion(c.code, c.name, group, c.probability, c.threshold, c.grade, list({e.clause: e for e in clues}.values()),
+                                              c.implied_by, SUGGESTED if c.present else POSSIBLE))
         out.append(Suggested(
             doc.id, doc.source, [c.text for c in clauses], [c.page for c in clauses], _layout(doc.pages, clauses), suggestions,
             list(_groups(coding, show_all=True)), {c.code: (c.probability, c.threshold) for c in coding.categories}, coding.warnings,
@@ -94,13 +122,32 @@ def suggest(model, documents: list[Document], *, top_k: int = 3, progress: Calla
     return out
 
 
-def catalogue(model) -> list[dict]:
+def _evidence(model, texts: list[str], categories, top_k: int) -> dict[str, list[Clue]]:
+    """code -> its best clauses (the best always, the others where they pass the threshold), for
+    ``categories`` the coding gave no evidence: the model quotes evidence for present categories
+    only, and a possible one needs its clause too."""
+    column = {c.code: j for j, c in enumerate(model.categories)}
+    scores = model.predict_proba(texts)
+    out = {}
+    for c in categories:
+        s = scores[:, column[c.code]]
+        order = np.argsort(-s, kind="stable")[:top_k]
+        out[c.code] = [Clue(int(i), round(float(s[i]), 4), bool(s[i] >= c.threshold)) for rank, i in enumerate(order) if rank == 0 or s[i] >= c.threshold]
+    return out
+
+
+def catalogue(model, definitions: dict[str, str] | None = None) -> list[dict]:
     """Every PA-X category a coder may add: the modelled ones and those the model does not assess,
-    each with ``code``, ``name``, ``group``, ``parent`` and ``graded`` (PA-X records 1-3 for it),
-    in the codings file's column order."""
+    each with ``code``, ``name``, ``group``, ``parent``, ``graded`` (PA-X records 1-3 for it),
+    ``grades`` (what 1, 2 and 3 mean, where graded) and ``definition`` (the codebook's short
+    definition: the model's, else ``definitions``' (code -> text), else None), in the codings
+    file's column order."""
     graded = {t.code for t in model.manifest.decision.grades}
+    definitions = definitions or {}
     position = {code: i for i, code in enumerate(model.manifest.pax_columns)}
     rows = sorted(model.categories + [c for c in model.uncovered if c.coded], key=lambda c: position.get(c.code, len(position)))
     # a top-level category's parent is missing, or NaN in manifests written from a pandas frame
-    return [{"code": c.code, "name": c.name, "group": c.group, "parent": c.parent if isinstance(c.parent, str) else None, "graded": c.code in graded}
+    return [{"code": c.code, "name": c.name, "group": c.group, "parent": c.parent if isinstance(c.parent, str) else None,
+             "graded": c.code in graded, "grades": list(grade_words(c.code)) if c.code in graded else None,
+             "definition": c.definition or definitions.get(c.code)}
             for c in rows]

@@ -19,6 +19,10 @@
   let hits = [];
   let hit = 0;
   let tagged = [];
+  // a long document passes many more thresholds than its count cap keeps: the best possible
+  // ones are shown, the others on request
+  const POSSIBLE_SHOWN = 8;
+  let allPossible = false;
 
   const el = (tag, cls, text) => {
     const e = document.createElement(tag);
@@ -36,32 +40,51 @@
   const say = (text, error) => { msg.textContent = text; msg.className = error ? "err" : "ok"; };
   const info = (code) => known.get(code) || { code, name: code, group: "Other", graded: false, order: 1e9 };
   const present = (code) => S.decisions[code] && S.decisions[code].value > 0;
+  const possible = (code) => suggested.has(code) && suggested.get(code).tier === "possible";
+  const gradeWord = (code, g) => { const w = info(code).grades; return w ? w[g - 1] : ""; };
+  const opening = (i) => { const t = clauses[i].querySelector(".t").textContent.trim(); return t.length > 48 ? t.slice(0, 48).replace(/\s+\S*$/, "") + "\u2026" : t; };
 
-  // the clauses a category is on: the coder's, else the model's evidence
+  // the clauses a category is on: the coder's, else the model's evidence, best first
   function evidence(code) {
     const d = S.decisions[code];
     if (d && d.clauses.length) return d.clauses;
     const s = suggested.get(code);
-    return s ? s.evidence : [];
+    return s ? s.evidence.map((e) => e.clause) : [];
   }
+  // the model's best evidence clause, or null
+  const best = (code) => { const s = suggested.get(code); return s && s.evidence.length ? s.evidence[0].clause : null; };
+  // the clause the coder selected for the selected category, or null
+  const chosen = (code) => (code === cat && clause !== null ? clause : null);
+  // where accepting puts a category: the selected clause, else its best evidence
+  const target = (code) => (chosen(code) !== null ? chosen(code) : best(code));
 
-  // the side panel's categories: the suggestions and the ones the coder added, grouped like a PA-X agreement page
+  // the side panel's categories: the suggestions and the ones the coder added, grouped like a
+  // PA-X agreement page; then the possible ones, best first
   function rows() {
-    const codes = S.suggestions.map((s) => s.code).concat(Object.keys(S.decisions).filter((c) => !suggested.has(c)));
+    const codes = S.suggestions.filter((s) => s.tier !== "possible").map((s) => s.code).concat(Object.keys(S.decisions).filter((c) => !suggested.has(c)));
     const rank = (g) => { const i = S.groups.indexOf(g); return i < 0 ? S.groups.length : i; };
-    return codes.map(info).sort((a, b) => rank(a.group) - rank(b.group) || a.order - b.order);
+    const main = codes.map(info).sort((a, b) => rank(a.group) - rank(b.group) || a.order - b.order);
+    const maybe = S.suggestions.filter((s) => s.tier === "possible").sort((a, b) => b.probability - a.probability)
+      .filter((s, n) => allPossible || n < POSSIBLE_SHOWN || S.decisions[s.code] || s.code === cat);
+    return main.concat(maybe.map((s) => info(s.code)));
   }
 
   function renderSide() {
+    const scrolled = side.scrollTop; // kept: a save or a clause selected must not move the panel
     side.textContent = "";
     let group = null;
     let list = null;
     const all = rows();
     if (!all.length) side.append(el("p", "hint", "No suggestions. Select a clause and press / to add a category."));
     for (const c of all) {
-      if (c.group !== group) {
-        group = c.group;
-        side.append(el("h2", null, group));
+      const heading = possible(c.code) ? "Possible" : c.group;
+      if (heading !== group) {
+        group = heading;
+        const h = side.appendChild(el("h2", possible(c.code) ? "possible" : null, group));
+        if (possible(c.code)) {
+          h.id = "possible";
+          side.append(el("p", "hint", "Pass their thresholds, but the document already has as many categories as its length carries. Undecided ones are recorded absent when the document is done."));
+        }
         list = side.appendChild(el("ul"));
       }
       const d = S.decisions[c.code];
@@ -71,40 +94,68 @@
       li.dataset.code = c.code;
       const head = li.appendChild(el("div", "head"));
       head.append(el("span", "name", c.name), " ", el("code", null, c.code), el("span", "status", d ? status : "to decide"));
+      if (c.definition) li.appendChild(el("div", "def", c.definition)).title = c.definition;
       const p = S.scores[c.code];
       let meta = p ? `p = ${p[0].toFixed(2)} (threshold ${p[1].toFixed(2)})` : "not assessed by the model";
-      if (s && s.grade) meta += `, suggested grade ${s.grade}`;
+      if (s && s.grade) meta += `, suggested grade ${s.grade} (${gradeWord(c.code, s.grade)})`;
       if (s && s.implied_by.length) meta += `, present through ${s.implied_by.join(", ")}`;
       if (!s) meta += "; added by the coder";
       li.append(el("div", "meta", meta));
+      const at = target(c.code);
+      if (c.code === cat && at !== null && clauses[at] && !(present(c.code) && S.decisions[c.code].clauses.includes(at))) {
+        const moved = present(c.code) || at !== best(c.code);
+        li.append(el("div", "target", `Accept (a) ${moved ? "moves it to" : "puts it on"} \u201c${opening(at)}\u201d${moved ? " (the selected clause)" : " (its best evidence; J/K or a click picks another clause)"}`));
+      }
       const buttons = li.appendChild(el("div", "buttons"));
       buttons.append(button("Accept", "accept", () => accept(c.code), "a"), button("Reject", "reject", () => reject(c.code), "r"));
+      if (d) buttons.append(button("Undo", "undo", () => undo(c.code), "u"));
       if (c.graded) {
-        buttons.append(el("span", "glabel", "grade"));
+        const grades = li.appendChild(el("div", "grades"));
+        grades.append(el("span", "glabel", "grade"));
         for (const g of [1, 2, 3]) {
-          buttons.append(button(String(g), `grade${d && d.value === g ? " on" : ""}`, () => grade(c.code, g), `grade ${g} (key ${g})`));
+          const b = grades.appendChild(button("", `grade${d && d.value === g ? " on" : ""}`, () => grade(c.code, g), `grade ${g}: ${gradeWord(c.code, g)} (key ${g})`));
+          b.append(el("b", null, String(g)), " ", gradeWord(c.code, g));
         }
       }
-      if (d) buttons.append(button("Undo", "undo", () => undo(c.code), "u"));
       li.addEventListener("click", () => selectCategory(c.code, true));
       list.append(li);
     }
+    const nPossible = S.suggestions.filter((s) => s.tier === "possible").length;
+    const hidden = nPossible - all.filter((c) => possible(c.code)).length;
+    if (hidden > 0 || (allPossible && nPossible > POSSIBLE_SHOWN)) {
+      side.append(button(hidden > 0 ? `Show ${hidden} more possible` : `Show the best ${POSSIBLE_SHOWN} possible`, "more", () => { allPossible = !allPossible; render(); }));
+    }
+    side.scrollTop = scrolled;
   }
 
   function renderText() {
     for (const e of document.querySelectorAll(".clause.hl, .clause.sel")) e.classList.remove("hl", "sel");
     for (const e of tagged) e.textContent = "";
     tagged = [];
+    // a tag: the category on a clause, with the clause's score where the model gave one; strong
+    // evidence passes the category's threshold on its own, weak is only the document's best
     const tags = new Map();
-    const add = (i, code, kind) => { if (clauses[i]) (tags.get(i) || tags.set(i, []).get(i)).push([code, kind]); };
+    const add = (i, code, kind) => {
+      if (!clauses[i]) return;
+      const s = suggested.get(code);
+      const e = s && s.evidence.find((x) => x.clause === i);
+      (tags.get(i) || tags.set(i, []).get(i)).push({ code, kind, e });
+    };
     for (const [code, d] of Object.entries(S.decisions)) for (const i of d.clauses) add(i, code, d.value > 0 ? "accepted" : "rejected");
-    for (const s of S.suggestions) if (!S.decisions[s.code]) for (const i of s.evidence) add(i, s.code, "open");
+    for (const s of S.suggestions) {
+      if (!S.decisions[s.code] && (s.tier !== "possible" || s.code === cat)) for (const e of s.evidence) add(e.clause, s.code, "open");
+    }
     for (const [i, list] of tags) {
       const box = clauses[i].querySelector(".tags");
-      for (const [code, kind] of list) {
-        const t = box.appendChild(el("span", `tag ${kind}`, code));
-        t.title = `${info(code).name} (${kind === "open" ? "suggested" : kind})`;
-        t.addEventListener("click", (e) => { e.stopPropagation(); selectCategory(code, false); });
+      list.sort((a, b) => (b.e ? b.e.score : 0) - (a.e ? a.e.score : 0));
+      for (const { code, kind, e } of list) {
+        const t = box.appendChild(el("span", `tag ${kind}${e ? (e.strong ? " strong" : " weak") : ""}${possible(code) ? " possible" : ""}`, code));
+        t.dataset.code = code;
+        if (e) t.append(el("span", "score", e.score.toFixed(2)));
+        const thr = S.scores[code] ? S.scores[code][1].toFixed(2) : null;
+        const strength = e ? (e.strong ? `strong evidence: ${e.score.toFixed(2)} passes the threshold ${thr}` : `weak evidence: ${e.score.toFixed(2)}, below the threshold ${thr}, but the best clause there is`) : "";
+        t.title = `${info(code).name} (${kind === "open" ? (possible(code) ? "possible" : "suggested") : kind})${strength ? "; " + strength : ""}`;
+        t.addEventListener("click", (ev) => { ev.stopPropagation(); selectCategory(code, false); });
       }
       tagged.push(box);
     }
@@ -132,7 +183,7 @@
   function selectClause(i) {
     if (!clauses[i]) return;
     clause = i;
-    renderText();
+    render(); // the selected category's card says where accepting puts it
     clauses[i].scrollIntoView({ block: "nearest" });
   }
 
@@ -175,15 +226,30 @@
   }
 
   const decide = (code, body) => post(S.urls.decide, () => { const b = body(); return b && Object.assign({ code }, b); });
+  // accepting puts a category on one clause: the selected one, else its best evidence; accepting
+  // one already accepted with another clause selected moves it there
+  function onClauses(code) {
+    const d = S.decisions[code];
+    const at = chosen(code);
+    if (present(code) && (at === null || d.clauses.includes(at))) return d.clauses;
+    const i = at !== null ? at : best(code);
+    return i === null ? [] : [i];
+  }
   const accept = (code) => decide(code, () => {
     const d = S.decisions[code];
     const s = suggested.get(code);
-    return present(code) ? { value: d.value, clauses: d.clauses } : { value: (s && s.grade) || 1, clauses: evidence(code) };
+    const on = onClauses(code);
+    if (present(code) && on === d.clauses) return null; // nothing changes
+    return { value: present(code) ? d.value : (s && s.grade) || 1, clauses: on };
   });
-  // a rejection keeps the clauses it was suggested on: the clause file records them with value 0
-  const reject = (code) => decide(code, () => ({ value: 0, clauses: evidence(code) }));
+  // a rejection is about the evidence that was shown: the best clause
+  const reject = (code) => decide(code, () => {
+    const i = best(code);
+    const d = S.decisions[code];
+    return { value: 0, clauses: i !== null ? [i] : d ? d.clauses.slice(0, 1) : [] };
+  });
   // the server says which categories PA-X grades, and why a value is refused
-  const grade = (code, g) => decide(code, () => ({ value: g, clauses: evidence(code) }));
+  const grade = (code, g) => decide(code, () => ({ value: g, clauses: onClauses(code) }));
   const undo = (code) => decide(code, () => (S.decisions[code] ? { value: null, clauses: [] } : null));
   const addToClause = (code, i) => decide(code, () => {
     const d = S.decisions[code];
@@ -208,8 +274,10 @@
   function closeSearch() { search.hidden = true; q.blur(); }
   function filter() {
     const t = q.value.trim().toLowerCase();
-    const score = (c) => (c.code.toLowerCase() === t ? 0 : c.code.toLowerCase().startsWith(t) ? 1 : c.name.toLowerCase().startsWith(t) ? 2 : 3);
-    hits = S.known.filter((c) => !t || c.code.toLowerCase().includes(t) || c.name.toLowerCase().includes(t))
+    const named = (c) => c.code.toLowerCase().includes(t) || c.name.toLowerCase().includes(t);
+    // by code or name first; then the categories whose definition has the words ("hostages")
+    const score = (c) => (c.code.toLowerCase() === t ? 0 : c.code.toLowerCase().startsWith(t) ? 1 : c.name.toLowerCase().startsWith(t) ? 2 : named(c) ? 3 : 4);
+    hits = S.known.filter((c) => !t || named(c) || (t.length > 2 && c.definition && c.definition.toLowerCase().includes(t)))
       .sort((a, b) => score(a) - score(b)).slice(0, 12);
     hit = 0;
     showHits();
@@ -219,6 +287,7 @@
     hits.forEach((c, n) => {
       const li = hitList.appendChild(el("li", n === hit ? "on" : ""));
       li.append(el("code", null, c.code), " ", el("span", null, c.name), el("span", "group", c.group));
+      if (c.definition) li.append(el("div", "def", c.definition));
       li.addEventListener("mousedown", (e) => { e.preventDefault(); choose(n); });
     });
     if (!hits.length) hitList.append(el("li", "none", "No category matches"));
