@@ -197,6 +197,20 @@ def pool_units(unit_scores: np.ndarray, owner: np.ndarray, n_docs: int) -> np.nd
     return out
 
 
+# PA-X AgtIds are in the low thousands; a document that is not a PA-X agreement gets an id from
+# here up (derived from its id, so it is the same in every run), which no agreement has
+OWN_IDS = 900_000_000
+
+
+def agt_id(doc_id: str) -> int:
+    """The document's PA-X AgtId if its id names one (a file 2109.txt or sub/2109.txt, a CSV row
+    with its AgtId as id), else an id of its own from :data:`OWN_IDS` up."""
+    import zlib
+
+    last = re.split(r"[/\\]", str(doc_id))[-1]
+    return int(last) if re.fullmatch(r"[0-9]{1,8}", last) else OWN_IDS + zlib.crc32(str(doc_id).encode("utf-8")) % 100_000_000
+
+
 def as_documents(items):
     """``Document``s as they are, strings as documents numbered by position from 1."""
     return (d if isinstance(d, Document) else Document(str(i + 1), d) for i, d in enumerate(items))

@@ -320,16 +320,36 @@ def read_csv_rows(path: Path, text_column: str, id_column: str | None, *, max_by
 TEXT_COLUMNS = ("text", "agreement text", "description", "body", "content")
 
 
-def csv_text_column(path: Path) -> str:
-    """The column of a CSV without --text-column that obviously holds the text (warned about), or
-    an InputError listing its columns."""
+# Columns that hold a row's id, taken without --id-column (PA-X's AgtId among them)
+ID_COLUMNS = ("id", "agtid", "doc_id", "document_id")
+
+
+def _csv_columns(path: Path) -> list[str] | None:
     import pandas as pd
 
     _stat_regular_file(path)
     try:
-        columns = [str(c) for c in pd.read_csv(path, sep=_csv_sep(path), nrows=0, encoding="utf-8-sig").columns]
+        return [str(c) for c in pd.read_csv(path, sep=_csv_sep(path), nrows=0, encoding="utf-8-sig").columns]
     except Exception:
-        return "text"  # read_csv_rows says what is wrong with the file
+        return None  # read_csv_rows says what is wrong with the file
+
+
+def csv_id_column(path: Path) -> str | None:
+    """The column of a CSV without --id-column that obviously holds each row's id (warned about), or None."""
+    by_lower = {c.strip().lower(): c for c in _csv_columns(path) or []}
+    for name in ID_COLUMNS:
+        if name in by_lower:
+            warnings.warn(f"{path}: taking each row's id from its {by_lower[name]!r} column (pass --id-column to choose another)", InputWarning, stacklevel=2)
+            return by_lower[name]
+    return None
+
+
+def csv_text_column(path: Path) -> str:
+    """The column of a CSV without --text-column that obviously holds the text (warned about), or
+    an InputError listing its columns."""
+    columns = _csv_columns(path)
+    if columns is None:
+        return "text"
     by_lower = {c.strip().lower(): c for c in columns}
     for name in TEXT_COLUMNS:
         if name in by_lower:
@@ -397,7 +417,7 @@ def iter_documents(
                             item.id = doc_id
                         yield item
             elif path.suffix.lower() in {".csv", ".tsv"}:
-                yield from read_csv_rows(path, text_column or csv_text_column(path), id_column, max_bytes=max_bytes)
+                yield from read_csv_rows(path, text_column or csv_text_column(path), id_column or csv_id_column(path), max_bytes=max_bytes)
             else:
                 yield read_file(path, max_bytes=max_bytes)
         except InputError as exc:

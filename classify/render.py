@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
-from .coding import Coding
+from .coding import Coding, agt_id
 
 FORMATS = ("text", "json", "jsonl", "csv", "pax-csv", "markdown")
 
@@ -51,15 +51,19 @@ def as_dict(coding: Coding) -> dict:
         "id": coding.id,
         "document": coding.document,
         "n_clauses": coding.n_clauses,
+        "document_type": coding.document_type,
+        "operative_share": coding.operative_share,
         "warnings": list(coding.warnings),
         "categories": [
             {"code": c.code, "name": c.name, "group": c.group, "probability": c.probability, "threshold": c.threshold,
              "present": c.present, **({"grade": c.grade} if c.grade is not None else {}),
              **({"implied_by": c.implied_by} if c.implied_by else {}), **({"capped": True} if c.capped else {}),
              "evidence": [{"text": e.text, "score": e.score, **({"page": e.page} if e.page is not None else {}),
-                           **({"clause": e.clause + 1} if e.clause is not None else {})} for e in c.evidence]}
+                           **({"clause": e.clause + 1} if e.clause is not None else {}), **({"role": e.role} if e.role else {})}
+                          for e in c.evidence]}
             for c in coding.categories
         ],
+        "clause_roles": list(coding.clause_roles),
         "not_assessed": [{"code": c.code, "name": c.name, "group": c.group, "reason": c.reason} for c in coding.not_assessed],
     }
 
@@ -81,14 +85,24 @@ _TEXT = {"group": "{}", "absent": "  {c.name} [{c.code}]: No specific mention.  
 _MARKDOWN = {"group": "## {}\n", "absent": "- **{c.name}** (`{c.code}`): No specific mention.",
              "present": "- **{c.name}** (`{c.code}`), p = {c.probability:.2f}{implied}",
              "evidence": "  > {quote} *({e.score:.2f})*", "unassessed": "- **{c.name}** (`{c.code}`): not assessed ({c.reason})"}
+_TYPES = {"agreement": "an agreement or statement", "news-with-agreement": "a news page carrying an agreement's text (coded from that text alone)",
+          "news-about-talks": "a news report about talks", "other": "neither an agreement nor news about talks"}
+_POSSIBLE = ("Possible ({n}): passed their thresholds, but higher-scoring categories fill the count a document of this length carries; "
+             "check them against the text")
+
+
+def _read_as(coding: Coding) -> str:
+    return f"Read as {_TYPES.get(coding.document_type, coding.document_type)}; {coding.operative_share:.0%} of its text operative or recital"
 
 
 def _sheet(coding: Coding, show_all: bool, style: dict) -> list[str]:
     if style is _TEXT:
         title = f"{coding.id}" + (f"  ({coding.document})" if coding.document and coding.document != coding.id else "")
-        out = [title, "=" * len(title), f"{len(coding.present)} categories present, {coding.n_clauses} clauses read", *(f"Warning: {w}" for w in coding.warnings), ""]
+        out = [title, "=" * len(title), f"{len(coding.present)} categories present, {coding.n_clauses} clauses read. {_read_as(coding)}.",
+               *(f"Warning: {w}" for w in coding.warnings), ""]
     else:
-        out = [f"# {coding.id}", "", f"{len(coding.present)} categories present, {coding.n_clauses} clauses read.", *(f"\n**Warning:** {w}." for w in coding.warnings), ""]
+        out = [f"# {coding.id}", "", f"{len(coding.present)} categories present, {coding.n_clauses} clauses read. {_read_as(coding)}.",
+               *(f"\n**Warning:** {w}." for w in coding.warnings), ""]
     groups = _groups(coding, show_all)
     if not groups and style is _TEXT:
         out += ["No PA-X category passes its threshold.", ""]
@@ -101,6 +115,13 @@ def _sheet(coding: Coding, show_all: bool, style: dict) -> list[str]:
             out.append(style["present"].format(c=c, implied=_implied(c)))
             out += [style["evidence"].format(e=e, quote=_quote(e)) for e in c.evidence]
         out.append("")
+    possible = sorted((c for c in coding.categories if c.capped), key=lambda c: -c.probability)
+    if possible:
+        out.append(style["group"].format(_POSSIBLE.format(n=len(possible))))
+        for c in possible:
+            out.append(style["present"].format(c=c, implied=""))
+            out += [style["evidence"].format(e=e, quote=_quote(e)) for e in c.evidence[:1]]
+        out.append("")
     return out + _not_assessed(coding, show_all, lambda c: style["unassessed"].format(c=c))
 
 
@@ -110,14 +131,18 @@ def _csv_rows(coding: Coding, show_all: bool) -> str:
     for c in coding.categories:
         if c.present or show_all:
             evidence = " | ".join(_quote(e) for e in c.evidence)
-            writer.writerow([coding.id, coding.document or "", c.code, c.name, c.group, c.probability, c.threshold, int(c.present), evidence])
+            writer.writerow([coding.id, coding.document or "", coding.document_type, coding.operative_share, c.code, c.name, c.group,
+                             c.probability, c.threshold, int(c.present), int(c.capped), evidence])
     if show_all:  # an empty probability, threshold and present: not assessed
         for c in coding.not_assessed:
-            writer.writerow([coding.id, coding.document or "", c.code, c.name, c.group, "", "", "", f"not assessed: {c.reason}"])
+            writer.writerow([coding.id, coding.document or "", coding.document_type, coding.operative_share, c.code, c.name, c.group,
+                             "", "", "", "", f"not assessed: {c.reason}"])
+    if not any(c.present for c in coding.categories) and not show_all:  # the document's row, with its type, even without codes
+        writer.writerow([coding.id, coding.document or "", coding.document_type, coding.operative_share, "", "", "", "", "", "", "", ""])
     return buf.getvalue()
 
 
-CSV_HEADER = "id,document,code,name,group,probability,threshold,present,evidence\n"
+CSV_HEADER = "id,document,document_type,operative_share,code,name,group,probability,threshold,present,possible,evidence\n"
 
 
 def _pax_columns(coding: Coding) -> list[str]:
@@ -125,11 +150,13 @@ def _pax_columns(coding: Coding) -> list[str]:
 
 
 def _pax_row(coding: Coding, columns: list[str]) -> str:
-    """One row of the wide table: 1 present (its grade 1-3 where PA-X grades the category), 0
-    absent, empty not assessed, in ``columns``' order."""
+    """One row of the wide table: the document's AgtId (its own where its id names one) and id as
+    PA-X's ``AgtId`` and ``Agt``, then 1 present (its grade 1-3 where PA-X grades the category), 0
+    absent, empty not assessed, in ``columns``' order, then its type and operative share."""
     present = {c.code: (c.grade or 1) if c.present else 0 for c in coding.categories}
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerow([coding.id, coding.document or "", *(present.get(code, "") for code in columns)])
+    csv.writer(buf, lineterminator="\n").writerow([agt_id(coding.id), coding.id, *(present.get(code, "") for code in columns),
+                                                   coding.document_type, coding.operative_share])
     return buf.getvalue()
 
 
@@ -151,7 +178,7 @@ def render_stream(batches: Iterable[list[Coding]], fmt: str, *, show_all: bool =
             elif fmt == "pax-csv":
                 if first:
                     columns = _pax_columns(coding)
-                    yield ",".join(["id", "document", *columns]) + "\n"
+                    yield ",".join(["AgtId", "Agt", *columns, "document_type", "operative_share"]) + "\n"
                 yield _pax_row(coding, columns)
             else:
                 sheet = _sheet(coding, show_all, _MARKDOWN if fmt == "markdown" else _TEXT)

@@ -212,6 +212,7 @@ def segment_text(text: str, *, page: int | None = None, max_chars: int = 600, mi
                 out.append(_title(text, heading_start, start, page))
                 heading_start = None
             out.append(Clause(piece, start, end, page, "boilerplate"))
+            seen_provision = seen_provision or bool(_LEAD_IN.search(piece.strip()))  # the provisions follow a lead-in
         elif is_heading(piece) and not seen_provision:
             out.append(Clause(piece, start, end, page, "title"))
         elif is_heading(piece):

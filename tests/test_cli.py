@@ -133,7 +133,7 @@ def test_output_extension_picks_the_format_and_a_clash_is_refused(tiny_model, do
     assert r.exit_code == 0, r.output
     assert json.loads(out.read_text())[0]["id"] == "statement"
     r = run("predict", doc, "--model", tiny_model, "-o", tmp_path / "out.csv")
-    assert (tmp_path / "out.csv").read_text().startswith("id,document,code,")
+    assert (tmp_path / "out.csv").read_text().startswith("id,document,document_type,operative_share,code,")
     r = run("predict", doc, "--model", tiny_model, "-f", "text", "-o", tmp_path / "clash.json")
     assert r.exit_code == 2 and not (tmp_path / "clash.json").exists()
     assert f"--format text writes text but --output {tmp_path / 'clash.json'} names a .json file; use --format json or another file name" in r.stderr
@@ -164,5 +164,5 @@ def test_pax_csv_to_a_csv_file(tiny_model, doc, tmp_path):
     r = run("predict", doc, "--model", tiny_model, "-f", "pax-csv", "-o", out)
     assert r.exit_code == 0, r.output
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
-    assert [r["id"] for r in rows] == ["statement"]
+    assert [r["Agt"] for r in rows] == ["statement"] and list(rows[0])[:2] == ["AgtId", "Agt"]
     assert rows[0]["Ce"] == "2" and rows[0]["TjPrire"] == "1" and rows[0]["GeWom"] == "0"  # Ce: its grade

@@ -316,8 +316,13 @@ def test_a_csv_without_text_column_uses_an_obvious_one_or_lists_the_columns(sess
     good.write_text(f'doc_id,title,text\nD000,First,"{ENGLISH}"\nD001,Second,"{ENGLISH}"\n')
     r = run("predict", good, "--model", session_model, "-f", "jsonl")
     assert r.exit_code == 0, r.output
-    assert [json.loads(line)["id"] for line in r.stdout.splitlines()] == ["docs:1", "docs:2"]
-    assert r.stderr.splitlines() == [f"Warning: {good}: coding each row's 'text' column as a document (pass --text-column to choose another)"]
+    assert [json.loads(line)["id"] for line in r.stdout.splitlines()] == ["D000", "D001"]
+    assert r.stderr.splitlines() == [f"Warning: {good}: coding each row's 'text' column as a document (pass --text-column to choose another)",
+                                     f"Warning: {good}: taking each row's id from its 'doc_id' column (pass --id-column to choose another)"]
+    plain = tmp_path / "plain.csv"
+    plain.write_text(f'title,text\nFirst,"{ENGLISH}"\n')
+    r = run("predict", plain, "--model", session_model, "-f", "jsonl")
+    assert [json.loads(line)["id"] for line in r.stdout.splitlines()] == ["plain:1"]  # no id column: the row number
     bad = tmp_path / "other.csv"
     bad.write_text(f'doc_id,title,body_html\nD000,First,"{ENGLISH}"\n')
     r = run("predict", bad, "--model", session_model, "-f", "jsonl")

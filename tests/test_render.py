@@ -4,7 +4,9 @@ import csv
 import io
 import json
 
-from classify.coding import CategoryResult, Coding, Evidence
+import pytest
+
+from classify.coding import OWN_IDS, CategoryResult, Coding, Evidence, agt_id
 from classify.model import Category
 from classify.render import render
 
@@ -61,4 +63,12 @@ def test_pax_csv_has_one_row_per_document_and_a_column_per_category_in_pax_order
     coding = Coding(**{**CODING.__dict__, "pax_columns": columns})
     other = Coding(**{**CODING.__dict__, "id": "other", "document": None, "pax_columns": columns})
     rows = list(csv.reader(io.StringIO(render([coding, other], "pax-csv"))))
-    assert rows == [["id", "document", *columns], ["doc", "doc.txt", "1", "1", "", "0"], ["other", "", "1", "1", "", "0"]]
+    own = str(agt_id("doc"))
+    assert rows == [["AgtId", "Agt", *columns, "document_type", "operative_share"], [own, "doc", "1", "1", "", "0", "agreement", "1.0"],
+                    [str(agt_id("other")), "other", "1", "1", "", "0", "agreement", "1.0"]]
+    assert int(own) >= OWN_IDS  # not a PA-X agreement's
+
+
+@pytest.mark.parametrize("doc_id, expected", [("1364", 1364), ("sub/1364", 1364), ("corpus\\2109", 2109), ("statement", None)])
+def test_a_document_named_by_its_agtid_keeps_it(doc_id, expected):
+    assert agt_id(doc_id) == expected if expected is not None else agt_id(doc_id) >= OWN_IDS

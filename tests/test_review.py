@@ -201,7 +201,7 @@ def test_suggestions_point_at_clauses_and_keep_pdf_pages(tiny_model):
 
 def test_categories_cut_by_the_count_cap_are_possible_with_their_evidence(tiny_model):
     """A long document passes more thresholds than its count cap keeps: the ones cut are offered
-    as possible, each with its best clause, which the coding itself does not quote."""
+    as possible, each with its best clause, which the coding quotes as it does a present one's."""
     from classify.review.suggest import suggest
 
     from classify.decision import CountPrior
@@ -215,7 +215,7 @@ def test_categories_cut_by_the_count_cap_are_possible_with_their_evidence(tiny_m
         "Every detainee is entitled to see a judge within forty-eight hours of arrest."], 1))
     [coding] = model.code([Document("d", text)])
     capped = {c.code for c in coding.categories if c.capped}
-    assert capped and not any(c.evidence for c in coding.categories if c.capped)
+    assert capped and all(c.evidence for c in coding.categories if c.capped)
     [doc] = suggest(model, [Document("d", text)])
     possible = {s.code: s for s in doc.suggestions if s.tier == "possible"}
     assert set(possible) == capped

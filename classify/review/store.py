@@ -24,13 +24,13 @@ import io
 import json
 import os
 import re
-import zlib
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from urllib.parse import quote
 
 from ..errors import PaxClassifyError
 from ..atomic import open_atomic
+from ..coding import OWN_IDS, agt_id  # noqa: F401 (the review's ids are predict's)
 
 STATE = "state"
 CODINGS = "reviewed_codings.csv"
@@ -38,9 +38,6 @@ CLAUSES = "reviewed_clauses.csv"
 # the SHA-256 of the CSVs as last written: a CSV matching neither it nor the state was edited by hand
 WRITTEN = ".written.json"
 LOCK = ".lock"
-# PA-X AgtIds are in the low thousands; a document that is not a PA-X agreement gets an id from
-# here up (derived from its id, so it is the same in every session), which no agreement has
-OWN_IDS = 900_000_000
 
 
 class ReviewError(PaxClassifyError):
@@ -77,11 +74,6 @@ class DocState:
 
     def as_json(self) -> dict:
         return {"id": self.id, "version": self.version, "done": self.done, "decisions": {c: asdict(d) for c, d in self.decisions.items()}}
-
-
-def agt_id(doc_id: str) -> int:
-    """The document's PA-X AgtId if its id is one (a file 2109.txt, a CSV row with --id-column AgtId)."""
-    return int(doc_id) if re.fullmatch(r"[0-9]{1,8}", doc_id) else OWN_IDS + zlib.crc32(doc_id.encode("utf-8")) % 100_000_000
 
 
 def now() -> str:

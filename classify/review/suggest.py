@@ -72,6 +72,9 @@ class Suggested:
     groups: list[str]  # PA-X groups in agreement-page order
     scores: dict[str, tuple[float, float]]  # every modelled code -> (probability, threshold)
     warnings: list[str] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)  # the role of each clause (classify.roles.ROLES)
+    document_type: str = "agreement"
+    operative_share: float = 1.0
 
 
 def _layout(pages, clauses) -> list[Piece]:
@@ -102,37 +105,22 @@ def suggest(model, documents: list[Document], *, top_k: int = 3, progress: Calla
     whole_max = model.manifest.aggregation.whole_document_max_chars
     codings = (c for batch in model.code_batches(documents, batch_size=16, top_k=top_k) for c in batch)
     for doc, coding in zip(documents, codings):
-        clauses, texts = document_units(doc.pages, whole_document_max_chars=whole_max)
-        unscored = [c for c in coding.categories if c.capped and not c.evidence]
-        extra = _evidence(model, texts[: len(clauses)], unscored, top_k) if unscored and clauses else {}
+        clauses = document_units(doc.pages, whole_document_max_chars=whole_max).clauses
         suggestions = []
         for group, categories in _groups(coding, show_all=True).items():
             for c in categories:
                 if not (c.present or c.capped):
                     continue
-                clues = [Clue(ev.clause, ev.score, ev.score >= c.threshold) for ev in c.evidence if ev.clause is not None] or extra.get(c.code, [])
+                clues = [Clue(ev.clause, ev.score, ev.score >= c.threshold) for ev in c.evidence if ev.clause is not None]
                 suggestions.append(Suggestion(c.code, c.name, group, c.probability, c.threshold, c.grade, list({e.clause: e for e in clues}.values()),
                                               c.implied_by, SUGGESTED if c.present else POSSIBLE))
         out.append(Suggested(
             doc.id, doc.source, [c.text for c in clauses], [c.page for c in clauses], _layout(doc.pages, clauses), suggestions,
             list(_groups(coding, show_all=True)), {c.code: (c.probability, c.threshold) for c in coding.categories}, coding.warnings,
+            coding.clause_roles, coding.document_type, coding.operative_share,
         ))
         if progress is not None:
             progress(1)
-    return out
-
-
-def _evidence(model, texts: list[str], categories, top_k: int) -> dict[str, list[Clue]]:
-    """code -> its best clauses (the best always, the others where they pass the threshold), for
-    ``categories`` the coding gave no evidence: the model quotes evidence for present categories
-    only, and a possible one needs its clause too."""
-    column = {c.code: j for j, c in enumerate(model.categories)}
-    scores = model.predict_proba(texts)
-    out = {}
-    for c in categories:
-        s = scores[:, column[c.code]]
-        order = np.argsort(-s, kind="stable")[:top_k]
-        out[c.code] = [Clue(int(i), round(float(s[i]), 4), bool(s[i] >= c.threshold)) for rank, i in enumerate(order) if rank == 0 or s[i] >= c.threshold]
     return out
 
 
