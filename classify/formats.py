@@ -118,6 +118,18 @@ def _tidy(text: str) -> str:
 # ---------------------------------------------------------------- PDF
 
 
+def _page_text(page) -> str:
+    """A PDF page's text with its paragraphs: pypdf's layout mode keeps the vertical gap between
+    paragraphs as a blank line (the plain mode runs every line together, so a PDF would split
+    into other clauses than the same text typed), its horizontal padding is dropped."""
+    try:
+        text = page.extract_text(extraction_mode="layout") or ""
+    except Exception:  # layout mode fails on some fonts; the plain text is still text
+        return page.extract_text() or ""
+    lines = [re.sub(r"[ \t]{2,}", " ", line).strip() for line in text.splitlines()]
+    return "\n".join(lines)
+
+
 def pdf_pages(data: bytes) -> list[str]:
     """Page texts of a PDF's text layer, page 1 first (empty strings for pages without text).
 
@@ -143,7 +155,7 @@ def pdf_pages(data: bytes) -> list[str]:
                 ok = 0
             if not ok:
                 raise InputError("the PDF is password-protected; remove the password (or export its text) and try again")
-        pages = [_tidy(page.extract_text() or "") for page in reader.pages]
+        pages = [_tidy(_page_text(page)) for page in reader.pages]
     except InputError:
         raise
     except Exception as exc:  # a damaged PDF can make pypdf raise almost anything (PdfReadError, KeyError, zlib.error, ...)

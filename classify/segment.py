@@ -228,8 +228,11 @@ def segment_text(text: str, *, page: int | None = None, max_chars: int = 600, mi
                 flush()
                 article = (heading_start, end)
                 heading_start = None
-            elif article is not None and end - article[0] <= article_max_chars:
+            elif article is not None and end - article[0] <= article_max_chars and not _opens_article(piece):
                 article = (article[0], end)  # a sub-article ("1.2", "(b)") stays with its article
+            elif _opens_article(piece):  # "Article 2. Title" and its text in one paragraph
+                flush()
+                article = (start, end)
             else:
                 if article is not None:
                     flush()
@@ -239,6 +242,12 @@ def segment_text(text: str, *, page: int | None = None, max_chars: int = 600, mi
     if heading_start is not None:  # a heading at the very end: nothing under it
         out.append(_title(text, heading_start, len(text), page))
     return out
+
+
+def _opens_article(piece: str) -> bool:
+    """A provision whose first line is a heading: "Article 2. Protection of civilians" over its text."""
+    first, _, rest = piece.partition("\n")
+    return bool(rest.strip()) and is_heading(first)
 
 
 def _title(text, start, end, page):
@@ -307,8 +316,9 @@ def _split_long(spans, text, max_chars):
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of the sentences of ``text``, and of its lines where it is a list."""
-    return _strip(_split(_split([(0, len(text))], _SENTENCE, text), _LINE, text), text)
+    """(start, end) of the sentences of ``text``, and of its items where it is a list. A line
+    break alone does not end a sentence: a PDF wraps lines where the typed text runs on."""
+    return _strip(_split(_split([(0, len(text))], _SENTENCE, text), _ITEM, text), text)
 
 
 def segment(pages: str | list[str], **kwargs) -> list[Clause]:

@@ -1,0 +1,132 @@
+"""Real-world pages with the shipped model (slow; runs in CI): news about talks is told from
+agreements, an agreement carried by a news page is coded from its text alone, a PDF codes as its
+text, and signatures, datelines and reported remarks are never evidence.
+
+Every page in tests/data/pages is our own writing (invented countries, people and events); the
+two real news reports in ../shared/news are read from there when present, never copied."""
+
+import io
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from classify import Model
+from classify.coding import Document
+from classify.formats import pdf_pages
+from classify.roles import AGREEMENT, NEWS, NEWS_WITH_TEXT, OTHER
+
+from conftest import SHARED_PAX
+
+pytestmark = pytest.mark.slow
+
+HERE = Path(__file__).resolve().parent
+PAGES = HERE / "data" / "pages"
+SHARED_NEWS = SHARED_PAX.parent / "news"
+NEWS_PAGES = sorted(p for p in PAGES.glob("news_*.txt") if "carrying" not in p.name)
+OUR_AGREEMENTS = [PAGES / "agreement_ceasefire.txt", PAGES / "statement_press_release.txt", HERE.parent / "examples" / "statement.txt"]
+
+
+@pytest.fixture(scope="module")
+def model():
+    return Model.load()
+
+
+def code(model, *docs):
+    return model.code([Document(str(i), d) for i, d in enumerate(docs)])
+
+
+def present(coding) -> set:
+    return {c.code for c in coding.present}
+
+
+def jaccard(a: set, b: set) -> float:
+    return len(a & b) / len(a | b) if a | b else 1.0
+
+
+def test_we_wrote_five_news_pages_at_least():
+    assert len(NEWS_PAGES) >= 5
+
+
+@pytest.mark.parametrize("path", NEWS_PAGES + sorted(SHARED_NEWS.glob("*.txt")), ids=lambda p: p.name)
+def test_news_about_talks_is_warned_and_gets_at_most_five_categories(model, path):
+    [coding] = code(model, path.read_text(encoding="utf-8"))
+    assert coding.document_type in (NEWS, OTHER) and coding.warnings
+    assert len(coding.present) <= 5, present(coding)
+
+
+@pytest.mark.parametrize("path", OUR_AGREEMENTS, ids=lambda p: p.name)
+def test_our_agreements_and_statements_are_neither_news_nor_warned(model, path):
+    [coding] = code(model, path.read_text(encoding="utf-8"))
+    assert coding.document_type == AGREEMENT and not coding.warnings
+    assert len(coding.present) >= 5
+
+
+@pytest.mark.skipif(not (SHARED_PAX / "pax_fulltext_sample.csv").is_file(), reason="needs the PA-X full texts in ../shared/pax")
+def test_no_pax_full_text_is_taken_for_news(model):
+    texts = pd.read_csv(SHARED_PAX / "pax_fulltext_sample.csv")
+    codings = model.code([Document(str(a), t) for a, t in zip(texts.AgtId, texts["Agreement text"])])
+    assert {c.id: c.document_type for c in codings if c.document_type != AGREEMENT or c.warnings} == {}
+
+
+@pytest.mark.parametrize("page, alone", [("news_carrying_statement.txt", HERE.parent / "examples" / "statement.txt"),
+                                         ("news_carrying_agreement.txt", PAGES / "agreement_ceasefire.txt")])
+def test_an_agreement_in_a_news_page_gets_the_codes_of_the_agreement_alone(model, page, alone):
+    wrapped, plain = code(model, (PAGES / page).read_text(encoding="utf-8"), alone.read_text(encoding="utf-8"))
+    assert wrapped.document_type in (NEWS_WITH_TEXT, AGREEMENT) and not wrapped.warnings
+    assert jaccard(present(wrapped), present(plain)) >= 0.9, present(wrapped) ^ present(plain)
+    # the report around the text is never evidence
+    report = {"Officials said", "told reporters", "Diplomats said", "Reporting by", "Radio Free Valley", "We publish"}
+    assert not [e.text for c in wrapped.present for e in c.evidence if any(r in e.text for r in report)]
+
+
+def wrapped_pdf(text: str, width: int = 80) -> bytes:
+    """``text`` typeset as a PDF: lines wrapped at ``width`` characters, a gap between paragraphs."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4, invariant=1)
+    y = 800
+    for paragraph in text.split("\n\n"):
+        for line in paragraph.split("\n"):
+            for piece in textwrap.wrap(line, width) or [""]:
+                if y < 60:
+                    c.showPage()
+                    y = 800
+                c.drawString(50, y, piece)
+                y -= 14
+        y -= 14
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("path", OUR_AGREEMENTS + [PAGES / "news_carrying_statement.txt"], ids=lambda p: p.name)
+def test_a_pdf_with_wrapped_lines_gets_the_categories_of_its_text(model, path):
+    text = path.read_text(encoding="utf-8")
+    typed, printed = code(model, text, pdf_pages(wrapped_pdf(text)))
+    assert printed.document_type == typed.document_type
+    assert jaccard(present(typed), present(printed)) >= 0.9, present(typed) ^ present(printed)
+
+
+def test_signatures_datelines_and_lead_ins_are_never_evidence(model):
+    [coding] = code(model, (PAGES / "agreement_ceasefire.txt").read_text(encoding="utf-8"))
+    quoted = [e.text for c in coding.categories for e in c.evidence]
+    assert quoted and not [q for q in quoted if any(s in q for s in ("For the", "Witnessed", "Done at", "Chairperson", "agreed as follows"))]
+    # the articles are evidence, each for what it says
+    by = {c.code: c for c in coding.present}
+    assert by["Ce"].evidence[0].text.startswith("1.1 The Parties shall cease all military operations") or "Article 1" in by["Ce"].evidence[0].text
+    assert "amnesty" in by["TjAm"].evidence[0].text
+    assert all(e.role == "operative" or e.role == "recital" for c in coding.present for e in c.evidence)
+
+
+def test_a_clause_of_two_subjects_quotes_the_sentence_that_carries_each(model):
+    text = ("JOINT STATEMENT\n\n1. The Parties shall release all prisoners held in connection with the conflict within thirty days. "
+            "They shall also exchange lists of missing persons and cooperate in tracing them and informing their families.\n\n"
+            "2. A joint commission shall oversee the implementation of this statement.")
+    [coding] = code(model, text)
+    by = {c.code: c for c in coding.categories}
+    assert by["TjPrire"].evidence[0].text.startswith("1. The Parties shall release") or by["TjPrire"].evidence[0].text.startswith("The Parties shall release")
+    assert by["TjMis"].evidence[0].text.startswith("They shall also exchange lists of missing persons")

@@ -1,0 +1,113 @@
+"""Clause roles, document types and the decision rules around them, on hand-made inputs."""
+
+import numpy as np
+import pytest
+
+from classify.decision import CountPrior, decide, evidence_rules
+from classify.roles import (AGREEMENT, FURNITURE, NEWS, NEWS_WITH_TEXT, OPERATIVE, QUOTED, RECITAL, REPORT, ROLES, carry, document_carry,
+                            document_type, form_text)
+from classify.segment import segment_text
+
+
+def roles_of(*names, confidence=0.8):
+    """Role probabilities with ``confidence`` on each named role, the rest spread evenly."""
+    out = np.full((len(names), len(ROLES)), (1 - confidence) / (len(ROLES) - 1), dtype=np.float32)
+    for i, name in enumerate(names):
+        out[i, ROLES.index(name)] = confidence
+    return out
+
+
+def test_an_agreement_with_a_few_doubtful_clauses_stays_an_agreement():
+    roles = roles_of("furniture", "recital", "operative", "operative", "report", "operative")
+    kind, share, block = document_type(roles, np.full(6, 200))
+    assert kind == AGREEMENT and block.all() and share == pytest.approx(0.8)
+
+
+def test_news_about_talks_carries_only_clearly_operative_quotes():
+    roles = roles_of("report", "quoted", "report", "quoted", "operative", "report")
+    roles[4] = roles_of("operative", confidence=0.45)[0]  # a remark the role model is unsure of
+    kind, _, block = document_type(roles, np.full(6, 300))
+    assert kind == NEWS and not block.any()
+    roles[4] = roles_of("operative", confidence=0.7)[0]
+    assert document_type(roles, np.full(6, 300))[2].tolist() == [False] * 4 + [True, False]
+
+
+def test_a_news_page_carrying_an_agreement_is_coded_from_the_agreement_block():
+    roles = roles_of("report", "quoted", "furniture", "operative", "operative", "recital", "operative", "report")
+    kind, _, block = document_type(roles, np.array([300, 200, 50, 250, 250, 200, 250, 200]))
+    assert kind == NEWS_WITH_TEXT and block.tolist() == [False, False, False, True, True, True, True, False]
+
+
+def test_third_person_conclusions_without_quotes_are_no_news():
+    # a communiqué reads like a report ("The sides commit to ..."), but quotes nobody
+    roles = roles_of("report", "report", "operative", "report", "report")
+    roles[:, QUOTED] = 0.01
+    assert document_type(roles, np.full(5, 300))[0] == AGREEMENT
+
+
+def test_carry_keeps_operative_clauses_whole_and_recitals_for_rhetorical_codes():
+    roles = roles_of("operative", "recital", "report")
+    rhetorical = np.array([True, False])
+    c = carry(roles, rhetorical, 0.5)
+    assert c[0].tolist() == [1.0, 1.0]
+    assert c[1, 0] == 1.0 and c[1, 1] == pytest.approx(0.5 + 0.05 / 0.8 * 1, abs=0.01)
+    assert c[2].max() < 0.2
+
+
+def test_document_carry_zeroes_a_news_report_outside_its_agreement_block_and_caps_on_the_block():
+    roles = np.vstack([roles_of("report", "quoted", "report", "quoted"), roles_of("operative", "operative", "operative", "operative")])
+    owner = np.array([0] * 4 + [1] * 4)
+    unit_clause = np.array([0, 1, 2, 3, 0, 1, 2, 3])
+    chars = np.full(8, 250)
+    weight, kinds, _, committed = document_carry(roles, unit_clause, chars, owner, 2, np.zeros(3, dtype=bool), 0.5)
+    assert kinds == [NEWS, AGREEMENT]
+    assert (weight[:4] == 0).all() and (weight[4:] == 1).all()
+    assert committed[0] == 0 and committed[1] == 1000
+
+
+def test_form_keeps_the_words_that_tell_a_role_and_not_the_topic():
+    assert form_text("1. The Parties shall release all prisoners.") == form_text("4. The Parties shall protect all forests.")
+    assert "told" in form_text("“We are ready,” the minister told reporters.") and "qopen" in form_text("“We are ready,” he said.")
+    assert form_text("Recalling the Charter,").startswith("recalling")
+
+
+def test_the_cap_never_cuts_a_parent_in_favour_of_its_sub_codes():
+    # parent P (0), its sub-codes A (1) and B (2), and an unrelated category C (3); the cap keeps 2
+    prior = CountPrior(intercept=float(np.log(3)), slope=0.0)
+    scores = np.array([[0.55, 0.9, 0.8, 0.6]])
+    present = decide(scores, np.full(4, 0.5), chars=[1000], prior=prior, ancestors=[[], [0], [0], []])
+    # A comes with its parent P; B would make three, and C too: the parent is never dropped for B
+    assert present.tolist() == [[True, True, False, False]]
+
+
+def test_a_sub_code_needs_its_parent_on_the_same_clause_and_gender_codes_a_clause_about_women():
+    scores = np.array([[0.9, 0.9, 0.9], [0.2, 0.9, 0.9]], dtype=np.float32)  # two clauses; columns: parent, child, Wgg code
+    out = evidence_rules(scores, np.full(3, 0.5, dtype=np.float32), np.array([-1, 0, -1]), np.array([False, False, True]),
+                         about_women=np.array([True, False]))
+    assert out[0].tolist() == pytest.approx([0.9, 0.9, 0.9])
+    assert out[1, 1] == pytest.approx(0.9 * 0.2 / 0.5) and out[1, 2] == 0  # the parent scores 0.2 there; no woman is named
+
+
+def test_signature_blocks_comment_sections_and_lead_ins_are_furniture():
+    text = ("The Parties, meeting in Doha, have agreed as follows:\n\n"
+            "Article 1. Ceasefire\n\n1.1 The Parties shall cease all hostilities.\n\n1.2 Violations shall be reported to the commission.\n\n"
+            "Article 2. Prisoners\nAll prisoners shall be released within thirty days.\n\n"
+            "For the Government of Eastland\nAmara Velen, Minister of Defence\n\n"
+            "Witnessed by:\nKofi Mensor, Special Envoy\n\n"
+            "3 Comments\n\nThe Parties shall never agree to this, one reader wrote.")
+    clauses = segment_text(text)
+    provisions = [c.text for c in clauses if c.kind == "provision"]
+    assert provisions == ["Article 1. Ceasefire\n\n1.1 The Parties shall cease all hostilities.\n\n1.2 Violations shall be reported to the commission.",
+                          "Article 2. Prisoners\nAll prisoners shall be released within thirty days."]
+    kinds = {c.text.split("\n")[0]: c.kind for c in clauses}
+    assert kinds["The Parties, meeting in Doha, have agreed as follows:"] == "boilerplate"
+    assert kinds["For the Government of Eastland"] == kinds["Witnessed by:"] == "boilerplate"
+    assert kinds["The Parties shall never agree to this, one reader wrote."] == "boilerplate"
+
+
+def test_a_long_article_is_cut_where_it_outgrows_a_clause():
+    subs = "\n\n".join(f"2.{i} The commission shall meet in district {i} every month and report on the situation there to both Parties." for i in range(1, 21))
+    text = "The Parties met in Doha to settle their dispute by peaceful means.\n\nArticle 2. Commission\n\n" + subs
+    clauses = [c for c in segment_text(text) if c.kind == "provision"][1:]
+    assert len(clauses) > 1 and len(clauses[0].text) <= 1200 and clauses[0].text.startswith("Article 2. Commission\n\n2.1")
+    assert "2.2 The commission" in clauses[0].text
