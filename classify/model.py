@@ -75,10 +75,12 @@ class Embedding:
 @dataclass
 class Aggregation:
     """How clause scores become document scores: ``pool`` over a document's scored units, and
-    one-paragraph texts up to ``whole_document_max_chars`` also scored whole."""
+    one-paragraph texts up to ``whole_document_max_chars`` also scored whole; the result blended
+    with ``whole_weight`` of the score of the document's committing text read whole."""
 
     pool: str = "max"
     whole_document_max_chars: int = 1500
+    whole_weight: float = 0.0
 
 
 @dataclass
@@ -89,6 +91,7 @@ class Roles:
 
     labels: list = field(default_factory=lambda: list(R.ROLES))
     recital_weight: float = 0.5
+    gain: float = 1.0
     rhetorical: list = field(default_factory=list)
     heldout: dict = field(default_factory=dict)
 
@@ -449,6 +452,20 @@ class Model:
         m = self.manifest.decision.max_threshold
         return t if m is None else np.minimum(t, np.float32(m))
 
+    def blend(self, pooled: np.ndarray, wholes: list[str]) -> np.ndarray:
+        """Document scores (n_docs, n_cat): the best unit's, blended with the score of the
+        document's committing text read whole (``wholes``, one per document) as the manifest's
+        ``whole_weight`` says; a document without committing text keeps its best unit's."""
+        w = self.manifest.aggregation.whole_weight
+        if not w or not len(pooled):
+            return pooled
+        has = np.array([bool(t) for t in wholes])
+        out = pooled.copy()
+        if has.any():
+            whole = self.scorer.predict_proba(self.features([t for t in wholes if t]))
+            out[has] = (1 - w) * pooled[has] + w * whole
+        return out
+
     def decide(self, pooled: np.ndarray, thresholds: np.ndarray, chars, *, use_prior: bool = True):
         """Present categories of documents from their scores (n_docs, n_cat): ``thresholds``, the
         count prior for each document's ``chars`` (unless ``use_prior`` is False, as with one
@@ -486,10 +503,10 @@ class Model:
         spec = self.manifest.roles
         unit_chars = np.concatenate([u.chars for u in per_doc]) if per_doc else np.zeros(0, dtype=np.int64)
         unit_clause = np.concatenate([u.clause for u in per_doc]) if per_doc else np.zeros(0, dtype=np.int64)
-        weight, kinds, shares, chars = R.document_carry(roles, unit_clause, unit_chars, owner, len(documents), self._rhetorical,
-                                                        spec.recital_weight if spec else 1.0)
+        weight, kinds, shares, chars, committed = R.document_carry(roles, unit_clause, unit_chars, owner, len(documents), self._rhetorical,
+                                                                   spec.recital_weight if spec else 1.0, gain=spec.gain if spec else 1.0)
         carried = evidence_rules(raw * weight, thresholds, self._parents, self._needs_women, np.array([about_women(t) for t in texts], dtype=bool))
-        pooled = pool_units(carried, owner, len(documents))
+        pooled = self.blend(pool_units(carried, owner, len(documents)), R.whole_texts(texts, unit_chars, owner, len(documents), committed))
         decided, implied_by = self.decide(pooled, thresholds, chars, use_prior=threshold is None)
         capped = (pooled >= thresholds) & ~decided
         not_assessed = [c for c in self.uncovered if c.coded]

@@ -102,7 +102,7 @@ def normalise(probabilities: np.ndarray) -> np.ndarray:
     return (p / total).astype(np.float32)
 
 
-def carry(roles: np.ndarray, rhetorical: np.ndarray, recital_weight: float) -> np.ndarray:
+def carry(roles: np.ndarray, rhetorical: np.ndarray, recital_weight: float, gain: float = 1.0) -> np.ndarray:
     """How much of a clause's category score counts, (n_units, n_categories): all of it where the
     clause is most likely operative, else the odds of its operative role (and, for recitals, of
     ``recital_weight`` of its recital role) against its likeliest role. A clause that is most
@@ -112,11 +112,14 @@ def carry(roles: np.ndarray, rhetorical: np.ndarray, recital_weight: float) -> n
     roles : (n_units, n_roles) normalised role probabilities
     rhetorical : bool (n_categories,), the categories a recital carries in full (PA-X codes a
         preamble's rhetorical commitments); the others count ``recital_weight`` of a recital.
+    gain : the operative odds are multiplied by this first: at 2, a clause half as likely
+        operative as its likeliest role still counts in full (the role model misreads some
+        provisions as reports).
     """
     operative, recital = roles[:, OPERATIVE][:, None], roles[:, RECITAL][:, None]
     top = np.maximum(roles.max(axis=1, keepdims=True), 1e-6)
     weight = np.where(rhetorical[None, :], 1.0, recital_weight).astype(np.float32)
-    return np.minimum(1.0, (operative + recital * weight) / top).astype(np.float32)
+    return np.minimum(1.0, (gain * operative + recital * weight) / top).astype(np.float32)
 
 
 def committing(roles: np.ndarray) -> np.ndarray:
@@ -133,8 +136,7 @@ def document_type(roles: np.ndarray, chars: np.ndarray, *, min_block: int = 3, m
 
     roles : (n_clauses, n_roles) normalised, for the document's scored clauses in order;
     chars : (n_clauses,) their lengths. A document is news when its clauses are mostly reports
-    and quoted speech, and its mean probability of quoted speech is at least ``min_quoted`` (or
-    nearly all of it reports). A news page carries an agreement when its committing
+    and quoted speech, and its mean probability of quoted speech is at least ``min_quoted``. A news page carries an agreement when its committing
     clauses form a run of at least ``min_block`` clauses, uninterrupted by reports or quotes,
     that holds at least ``min_block_share`` of its text and whose operative probability is
     ``min_operative`` on average.
@@ -154,7 +156,7 @@ def document_type(roles: np.ndarray, chars: np.ndarray, *, min_block: int = 3, m
     # joint communiqués and conclusions speak of the parties in the third person, as a report
     # does ("The sides commit to ..."); what news adds is people quoted
     quoted = float((roles[:, QUOTED] * chars).sum()) / (float(chars.sum()) or 1.0)
-    if narrative < 0.35 or (quoted < min_quoted and narrative < 0.9):
+    if narrative < 0.35 or quoted < min_quoted:
         return AGREEMENT, share, np.ones(len(role), dtype=bool)
     best, best_chars, start = None, 0.0, None
     for i in range(len(role) + 1):
@@ -178,7 +180,7 @@ def document_type(roles: np.ndarray, chars: np.ndarray, *, min_block: int = 3, m
 
 
 def document_carry(roles: np.ndarray, unit_clause: np.ndarray, unit_chars: np.ndarray, owner: np.ndarray, n_docs: int,
-                   rhetorical: np.ndarray, recital_weight: float, gated: np.ndarray | None = None):
+                   rhetorical: np.ndarray, recital_weight: float, gated: np.ndarray | None = None, gain: float = 1.0):
     """How much of each unit's category scores counts, (n_units, n_cat), with every document's
     type and committing share: :func:`carry` by the unit's role, within the clauses its
     document's type lets carry codes (:func:`document_type`).
@@ -186,13 +188,14 @@ def document_carry(roles: np.ndarray, unit_clause: np.ndarray, unit_chars: np.nd
     roles : (n_units, n_roles) normalised; unit_clause : (n_units,) the clause of each unit in its
     document (-1: the whole text); unit_chars : (n_units,), > 0 on a clause's own unit;
     owner : (n_units,) the document of each unit; gated : bool (n_units,), units whose role counts
-    (default all; a description is coded whole).
+    (default all; a description is coded whole); gain : see :func:`carry`.
 
-    Returns carry (n_units, n_cat), the type and committing share of every document, and the
+    Returns carry (n_units, n_cat), the type and committing share of every document, the
     characters of each document's text that may carry codes (n_docs,): the length its count
-    prior is applied to, so a news page is capped by the agreement text it carries.
+    prior is applied to, so a news page is capped by the agreement text it carries; and the
+    units that commit and may carry codes (bool, n_units; :func:`whole_texts` joins them).
     """
-    out = carry(roles, rhetorical, recital_weight)
+    out = carry(roles, rhetorical, recital_weight, gain)
     kept = np.ones(len(roles), dtype=bool)
     kinds, shares = [], []
     order = np.argsort(owner, kind="stable")
@@ -213,8 +216,18 @@ def document_carry(roles: np.ndarray, unit_clause: np.ndarray, unit_chars: np.nd
         out[~np.asarray(gated, dtype=bool)] = 1
     # the length the count prior is applied to: the committing text that may carry codes, so a news
     # page is capped by the agreement text it carries, not by its whole length
-    weight = np.asarray(unit_chars, dtype=np.float64) * np.where(kept, committing(roles), 0.0)
+    weight = np.asarray(unit_chars, dtype=np.float64) * kept * np.minimum(1.0, gain * committing(roles))
     if gated is not None:
         weight = np.where(gated, weight, unit_chars)
     chars = np.bincount(owner, weights=weight, minlength=n_docs)
-    return out, kinds, shares, chars
+    return out, kinds, shares, chars, kept & (committing(roles) >= 0.5)
+
+
+def whole_texts(texts: list, unit_chars: np.ndarray, owner: np.ndarray, n_docs: int, committed: np.ndarray) -> list[str]:
+    """Per document, its committing clauses (``committed``, bool per unit, of its clauses' own
+    units) joined: what the whole-document scorer reads; "" where it has none."""
+    parts: list[list[str]] = [[] for _ in range(n_docs)]
+    for text, n, d, keep in zip(texts, unit_chars, owner, committed):
+        if n > 0 and keep:
+            parts[d].append(text)
+    return ["\n\n".join(p) for p in parts]

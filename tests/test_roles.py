@@ -5,7 +5,7 @@ import pytest
 
 from classify.decision import CountPrior, decide, evidence_rules
 from classify.roles import (AGREEMENT, FURNITURE, NEWS, NEWS_WITH_TEXT, OPERATIVE, QUOTED, RECITAL, REPORT, ROLES, carry, document_carry,
-                            document_type, form_text)
+                            document_type, form_text, whole_texts)
 from classify.segment import segment_text
 
 
@@ -40,7 +40,7 @@ def test_a_news_page_carrying_an_agreement_is_coded_from_the_agreement_block():
 
 def test_third_person_conclusions_without_quotes_are_no_news():
     # a communiqué reads like a report ("The sides commit to ..."), but quotes nobody
-    roles = roles_of("report", "report", "operative", "report", "report")
+    roles = roles_of("report", "report", "report", "report", "report")
     roles[:, QUOTED] = 0.01
     assert document_type(roles, np.full(5, 300))[0] == AGREEMENT
 
@@ -59,10 +59,11 @@ def test_document_carry_zeroes_a_news_report_outside_its_agreement_block_and_cap
     owner = np.array([0] * 4 + [1] * 4)
     unit_clause = np.array([0, 1, 2, 3, 0, 1, 2, 3])
     chars = np.full(8, 250)
-    weight, kinds, _, committed = document_carry(roles, unit_clause, chars, owner, 2, np.zeros(3, dtype=bool), 0.5)
+    weight, kinds, _, committed, keep = document_carry(roles, unit_clause, chars, owner, 2, np.zeros(3, dtype=bool), 0.5)
     assert kinds == [NEWS, AGREEMENT]
     assert (weight[:4] == 0).all() and (weight[4:] == 1).all()
     assert committed[0] == 0 and committed[1] == 1000
+    assert whole_texts(list('abcdefgh'), chars, owner, 2, keep) == ['', 'e\n\nf\n\ng\n\nh']
 
 
 def test_form_keeps_the_words_that_tell_a_role_and_not_the_topic():

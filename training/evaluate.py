@@ -271,6 +271,8 @@ def evaluate(
     backend: str = "torch",
     encoder=None,
     progress: bool = False,
+    settings: TrainSettings | None = None,
+    systems: tuple = SYSTEMS,
 ) -> Evaluation:
     """Cross-validate the training pipeline grouped by peace process, with baselines.
 
@@ -282,6 +284,8 @@ def evaluate(
         the baselines), on the same folds.
     backend : embedding backend for training and test text alike ("torch", "onnx", "onnx-int8").
     encoder : used instead of the embedding model (tests pass a fake one); see ``train.prepare``.
+    settings : the pipeline to evaluate, instead of ``model_dir``'s (a comparison of settings)
+    systems : the model and the baselines to run (the model always)
     """
     from tqdm.auto import tqdm
 
@@ -289,7 +293,7 @@ def evaluate(
     if n_folds < 3:
         raise DataError(f"--folds {n_folds}: at least 3 folds are needed (thresholds are chosen on the other K-1 folds, grouped)")
     manifest = read_manifest(Path(model_dir)) if model_dir is not None else None
-    settings = TrainSettings.from_manifest(manifest) if manifest else TrainSettings()
+    settings = settings or (TrainSettings.from_manifest(manifest) if manifest else TrainSettings())
     embedding_model = manifest.embedding.model if manifest else None
     p = prepare(data_dir, embedding_model=embedding_model, settings=settings, cache_dir=cache_dir, backend=backend, encoder=encoder, progress=progress)
     data, codes, ts, docs = p.data, p.codes, p.ts, p.docs
@@ -327,12 +331,15 @@ def evaluate(
         "keyword": (text_X, text_U, {s.name: np.array(s.texts, dtype=object) for s in suites}),
     }
     embed_time = time.perf_counter() - t0
+    # the model's fits are kept beside the embeddings, as classify train keeps them: a run whose
+    # training rows and labels are unchanged (another decision rule, another role model) refits nothing
+    fits = Path(p.cache.directory).parent / "fits"
     makers = {
-        MODEL: None,  # settings.make_estimator: whatever classify train fits
+        MODEL: lambda: settings.make_estimator(settings.n_dense(p.X), n_jobs, memory=fits),
         "tfidf_logreg": lambda: TfidfLogreg(n_jobs=n_jobs),
         "keyword": lambda: KeywordScorer(codes=codes, categories=data.categories),
     }
-    systems = list(SYSTEMS)
+    systems = [MODEL, *(s for s in systems if s != MODEL)]
     if ablations and settings.lexical_buckets:
         for name, weight in ABLATIONS.items():
             systems.append(name)
@@ -380,11 +387,16 @@ def evaluate(
                     # as classify predict scores a document: by role and type, with the evidence rules, capped on its committing text
                     F = suite_features[suite.name][units]
                     where = np.flatnonzero(units)
-                    weight, chars = role_carry(suite.docs, F, [suite.texts[i] for i in where], suite.owner[units], suite.n_items, settings,
-                                               roles_here, rhetorical, settings.n_dense(p.X), units=where)
+                    weight, chars, wholes = role_carry(suite.docs, F, [suite.texts[i] for i in where], suite.owner[units], suite.n_items,
+                                                       settings, roles_here, rhetorical, settings.n_dense(p.X), units=where)
                     bar_t = np.minimum(fitted.thresholds, settings.max_threshold) if suite.decision == "document" else fitted.thresholds
                     unit_scores = evidence_rules(fitted.estimator.predict_proba(F) * weight, bar_t, parents, women, suite.docs.about_women[units])
-                    pooled = pool_units(unit_scores, suite.owner[units], suite.n_items)[items]
+                    pooled = pool_units(unit_scores, suite.owner[units], suite.n_items)
+                    has = np.array([bool(wholes[i]) for i in items], dtype=bool)
+                    pooled = pooled[items]
+                    if settings.whole_weight and has.any():  # the second opinion of the committing text read whole
+                        whole = fitted.estimator.predict_proba(p.featurize([wholes[i] for i in items[has]]))
+                        pooled[has] = (1 - settings.whole_weight) * pooled[has] + settings.whole_weight * whole
                 else:
                     pooled = document_scores(fitted.estimator, suite_features[suite.name][units], suite.owner[units], suite.n_items)[items]
                 scores[suite.name][system][items] = pooled

@@ -18,7 +18,7 @@ from classify.errors import PaxClassifyError
 from classify.features import LexicalSpec
 from classify.features import featurize as classify_featurize
 from classify.model import MANIFEST, Aggregation, Category, Decision, Embedding, Manifest, Model, Roles, library_versions, read_manifest
-from classify.roles import ROLES, document_carry, normalise, role_features
+from classify.roles import ROLES, document_carry, normalise, role_features, whole_texts
 
 from .cache import EmbeddingCache
 from .card import model_card
@@ -68,8 +68,14 @@ class TrainSettings:
     # ones in full and the others at ``recital_weight``. False: every clause counts in full.
     roles: bool = True
     recital_weight: float = 0.5
+    # how far a clause the role model doubts still counts (classify.roles.carry)
+    role_gain: float = 2.0
     # the embedding regressions' share in the role model (the rest: the clause's form, classify.roles.form_text)
     role_dense_weight: float = 0.5
+    # a document keeps at most the count PA-X codes for this quantile of agreements of its length
+    cap_quantile: float = 0.7
+    # a document's score: (1 - whole_weight) x its best unit's + whole_weight x its committing text's read whole
+    whole_weight: float = 0.2
     estimator: object = None
 
     def sample_weight(self, ts) -> np.ndarray:
@@ -294,7 +300,8 @@ def fit_and_threshold(
     t0 = time.perf_counter()
     estimator = fit(frozenset(exclude))
     timings["fit"] = time.perf_counter() - t0
-    return Fitted(estimator, thresholds, oof, timings, count_prior(docs, used), fit_grade_tables(docs.grades[used], ts.codes, docs.parent_of))
+    return Fitted(estimator, thresholds, oof, timings, count_prior(docs, used, settings.cap_quantile),
+                  fit_grade_tables(docs.grades[used], ts.codes, docs.parent_of))
 
 
 def heldout_roles(make_estimator, F, rs, n_folds: int) -> dict:
@@ -309,14 +316,14 @@ def heldout_roles(make_estimator, F, rs, n_folds: int) -> dict:
             "folds": n_folds, "grouping": "peace process; own examples by template"}
 
 
-def count_prior(docs: DocumentSet, used: np.ndarray) -> CountPrior | None:
+def count_prior(docs: DocumentSet, used: np.ndarray, quantile: float = 0.75) -> CountPrior | None:
     """The count prior fitted on the ``used`` documents whose agreement length is known; None
     when fewer than 20 are (too few to say how the count grows with length)."""
     known = used & np.isfinite(docs.agreement_chars)
     if known.sum() < 20:
         return None
     counts = (docs.labels[known] == 1).sum(axis=1)
-    return CountPrior.fit(docs.agreement_chars[known], counts)
+    return CountPrior.fit(docs.agreement_chars[known], counts, quantile=quantile)
 
 
 @dataclass
@@ -406,16 +413,17 @@ def _stack(A, B):
 def role_carry(docs: DocumentSet, U, texts: list, owner: np.ndarray, n_docs: int, settings: TrainSettings, role_estimator,
                rhetorical: np.ndarray, n_dense: int, units: np.ndarray | None = None):
     """How much each unit's category scores count (n_units, n_cat), by its role and its document's
-    type (:func:`classify.roles.document_carry`), and the characters each document's count prior
-    is applied to (n_docs,); (None, None) without a role estimator. ``units`` selects the units of
-    ``docs`` that ``U``, ``texts`` and ``owner`` hold (default all)."""
+    type (:func:`classify.roles.document_carry`), the characters each document's count prior is
+    applied to (n_docs,), and each document's committing text (:func:`classify.roles.whole_texts`);
+    (None, None, None) without a role estimator. ``units`` selects the units of ``docs`` that
+    ``U``, ``texts`` and ``owner`` hold (default all)."""
     if role_estimator is None:
-        return None, None
+        return None, None, None
     units = np.arange(len(docs.owner)) if units is None else units
     roles = unit_roles(role_estimator, texts, U, n_dense)
-    weight, _, _, chars = document_carry(roles, docs.unit_clause[units], docs.unit_chars[units], owner, n_docs, rhetorical,
-                                         settings.recital_weight, gated=docs.gated[units])
-    return weight, chars
+    weight, _, _, chars, committed = document_carry(roles, docs.unit_clause[units], docs.unit_chars[units], owner, n_docs, rhetorical,
+                                                    settings.recital_weight, gated=docs.gated[units], gain=settings.role_gain)
+    return weight, chars, whole_texts(texts, docs.unit_chars[units], owner, n_docs, committed)
 
 
 def doc_carry(p: Prepared, settings: TrainSettings, role_estimator, rhetorical: np.ndarray):
@@ -461,7 +469,7 @@ def train(
         t0 = time.perf_counter()
         make = lambda: settings.make_estimator(n_dense, n_jobs, memory=fits, dense_weight=settings.role_dense_weight)  # noqa: E731
         role_estimator = fit_roles(make, p.F, p.roles, np.ones(len(p.roles.role), dtype=bool))
-        roles = Roles(recital_weight=settings.recital_weight, rhetorical=[c for c, r in zip(codes, rhetorical) if r],
+        roles = Roles(recital_weight=settings.recital_weight, gain=settings.role_gain, rhetorical=[c for c, r in zip(codes, rhetorical) if r],
                       heldout={**heldout_roles(make, p.F, p.roles, settings.n_folds), "rows_by_role": p.roles.summary()})
         timings["roles"] = time.perf_counter() - t0
     fitted = fit_and_threshold(ts, X, docs, p.U, settings, make_estimator=lambda: settings.make_estimator(n_dense, n_jobs, memory=fits),
@@ -486,7 +494,7 @@ def train(
         embedding=Embedding(model=encoder.name, dimension=n_dense, **(identity() if identity else {})),
         uncovered=[describe(d["code"], n_positive=d["n_positive"], coded=d["coded"], reason=d["reason"]) for d in dropped],
         lexical=settings.lexical_spec(),
-        aggregation=Aggregation(pool="max", whole_document_max_chars=WHOLE_DOCUMENT_MAX_CHARS),
+        aggregation=Aggregation(pool="max", whole_document_max_chars=WHOLE_DOCUMENT_MAX_CHARS, whole_weight=settings.whole_weight),
         names=settings.names,
         decision=Decision(fitted.prior, settings.max_threshold, fitted.grade_tables),
         roles=roles,
