@@ -129,15 +129,14 @@ def document_units(text_or_pages, *, whole_document_max_chars: int = WHOLE_DOCUM
         owner.append(k)
         spans.append((0, len(c.text)))
         chars.append(len(c.text))
-        sentences = sentence_spans(c.text)
+        # a clause of one sentence ("3. The Parties shall ...") is scored once, as the clause
+        sentences = [(s, e) for s, e in sentence_spans(c.text) if len(affirmed(c.text[s:e])) >= MIN_SENTENCE_CHARS]
         if len(sentences) > 1:
             for s, e in sentences:
-                piece = affirmed(c.text[s:e])
-                if piece and len(piece) >= MIN_SENTENCE_CHARS:
-                    texts.append(piece)
-                    owner.append(k)
-                    spans.append((s, e))
-                    chars.append(0)
+                texts.append(affirmed(c.text[s:e]))
+                owner.append(k)
+                spans.append((s, e))
+                chars.append(0)
     whole = text_or_pages if isinstance(text_or_pages, str) else "\n\n".join(text_or_pages)
     whole = affirmed(whole.strip())
     main = [t for t, n in zip(texts, chars) if n]

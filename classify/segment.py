@@ -261,7 +261,8 @@ def _peel_furniture_lines(spans, text):
     out = []
     for start, end in spans:
         lines = _strip(_split([(start, end)], _LINE, text), text)
-        if len(lines) < 2 or is_signature_block(text[start:end]):
+        # a signature block, and a lead-in wrapped over lines, stay whole
+        if len(lines) < 2 or is_signature_block(text[start:end]) or _LEAD_IN.search(text[start:end].rstrip()):
             out.append((start, end))
             continue
         head, tail = 0, len(lines)
@@ -316,9 +317,11 @@ def _split_long(spans, text, max_chars):
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of the sentences of ``text``, and of its items where it is a list. A line
-    break alone does not end a sentence: a PDF wraps lines where the typed text runs on."""
-    return _strip(_split(_split([(0, len(text))], _SENTENCE, text), _ITEM, text), text)
+    """(start, end) of the sentences of ``text``, of its paragraphs and of its items where it is
+    a list. A line break alone does not end a sentence: a PDF wraps lines where the typed text
+    runs on."""
+    spans = _split(_split([(0, len(text))], _PARAGRAPH, text), _SENTENCE, text)
+    return _strip(_split(spans, _ITEM, text), text)
 
 
 def segment(pages: str | list[str], **kwargs) -> list[Clause]:

@@ -49,7 +49,8 @@ def test_every_present_category_quotes_a_provision_first(shipped, wrap):
     assert coding.present
     for c in coding.present:
         first = " ".join(c.evidence[0].text.split())
-        assert any(first == " ".join(p.split()) for p in provisions), (c.code, first)
+        # a provision, or the sentence of one that carries the category
+        assert any(first in " ".join(p.split()) and len(first) >= 40 for p in provisions), (c.code, first)
     # the page around the statement does not change which categories are present
     [plain] = shipped.code([Document("s", statement)])
     assert {c.code for c in coding.present} == {c.code for c in plain.present}
@@ -80,6 +81,6 @@ def test_a_news_report_about_talks_gets_a_warning(shipped):
         "According to diplomats, another round is expected next month."
     )
     [coding] = shipped.code([Document("r", report)])
-    assert coding.warnings and "does not read like an agreement" in coding.warnings[0]
+    assert coding.warnings and "reads as a news report about talks" in coding.warnings[0]
     [statement] = shipped.code([Document("s", EXAMPLE.read_text(encoding="utf-8"))])
     assert not statement.warnings
