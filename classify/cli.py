@@ -450,7 +450,7 @@ def review(inputs, model_path, out, coder, host, port, no_browser, top_k, text_c
     with tqdm(total=len(documents), desc="Suggesting", unit=" documents", file=sys.stderr, leave=False, disable=None) as bar:
         suggested = suggest(model, list(documents.values()), top_k=top_k, progress=bar.update)
     for doc in suggested:
-        store.attach(doc.id, doc.source, doc.clauses)
+        store.attach(doc.id, doc.source, doc.clauses, [s.code for s in doc.suggestions])
     store.start()
     if coder is None:
         import getpass

@@ -19,6 +19,9 @@ DEFINITIONS_GROUP = "__definitions__"
 AGREEMENT_KINDS = ("description",)
 # Row kinds of one clause each
 CLAUSE_KINDS = ("quote", "provision", "fulltext_clause")
+# A clause a coder decided in classify review: labelled only for the categories decided on it,
+# never weak (TrainSettings.review_weight), and no bag (its document's other clauses stay unknown)
+REVIEWED_KIND = "reviewed_clause"
 
 
 @dataclass
@@ -110,18 +113,38 @@ def build_training_set(data: PaxData, codes: list[str]) -> TrainingSet:
     for agt, text in zip(data.fulltexts().AgtId, data.fulltexts().text):
         clause_texts += [(agt, c.text, "fulltext_clause") for c in segment(text) if c.kind == "provision"]
     quoted = data.quotes.groupby(["AgtId", "text"])["code"].apply(set)
-    quoted_keys = set(quoted.index)
+    reviewed = data.reviewed.sort_values("timestamp", kind="stable")
+    reviewed_keys = set(zip(reviewed.AgtId, reviewed.text))
+    # a clause a coder decided is learned from what the coder said, not from its agreement's codes
+    quoted_keys = set(quoted.index) | reviewed_keys
     for agt, text, kind in clause_texts:
         if (agt, text) in quoted_keys:
             continue
         add(text, np.where(L.loc[agt].values == 0, 0, -1).astype(np.int8), agt, kind)
 
     for (agt, text), qcodes in quoted.items():
+        if (agt, text) in reviewed_keys:
+            continue
         y = np.where(L.loc[agt].values == 0, 0, -1).astype(np.int8)
         for q in qcodes:
             mark_positive(y, q, col, data.parent_of)
         if (y == 1).any():
             add(text, y, agt, "quote")
+
+    # what each decision teaches: accept and add, the category (and its ancestors) on that clause;
+    # reject, its absence there; nothing about the categories not decided on it. A later decision
+    # on the same clause text wins.
+    for (agt, text), group in reviewed.groupby(["AgtId", "text"], sort=False):
+        y = np.full(len(codes), -1, dtype=np.int8)
+        for code, value in zip(group.code, group.value):
+            if code not in col:
+                continue
+            if value > 0:
+                mark_positive(y, code, col, data.parent_of)
+            else:
+                y[col[code]] = 0
+        if (y >= 0).any():
+            add(text, y, agt, REVIEWED_KIND)
 
     for code in codes:
         text = definition_text(code, data.categories)
@@ -148,6 +171,8 @@ def weak_negatives(Y: np.ndarray, kinds: np.ndarray) -> np.ndarray:
     down (``TrainSettings.weak_negative_weight``).
     """
     clause = np.isin(kinds, CLAUSE_KINDS)
+    # reviewed clauses (REVIEWED_KIND) are not clause kinds here: a coder's accept does not turn
+    # every other clause negative of its code to full weight, and a reject is never weak
     no_clause_positive = ~(Y[clause] == 1).any(axis=0)
     return clause[:, None] & no_clause_positive[None, :] & (Y == 0)
 
@@ -216,8 +241,9 @@ def build_documents(data: PaxData, codes: list[str], *, kind: str = "auto") -> D
     agreements with that text."""
     texts = data.texts
     if kind == "auto":
-        frame = texts[texts.kind.isin(["fulltext", "description"])].copy()
-        frame["order"] = (frame.kind != "fulltext").astype(int)  # full text first
+        frame = texts[texts.kind.isin(["fulltext", "reviewed", "description"])].copy()
+        # full text first, then a reviewed document's text (the clauses the coder saw), then the summary
+        frame["order"] = frame.kind.map({"fulltext": 0, "reviewed": 1}).fillna(2).astype(int)
         frame = frame.sort_values(["order"], kind="stable").drop_duplicates("AgtId").sort_index()
     else:
         frame = texts[texts.kind == kind].drop_duplicates("AgtId")

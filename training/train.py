@@ -24,10 +24,11 @@ from .card import model_card
 from .errors import DataError
 from .estimator import HybridClassifier
 from .metrics import best_thresholds, f1_summary
-from .dataset import AGREEMENT_KINDS, DEFINITIONS_GROUP, DocumentSet, TrainingSet, build_documents, build_training_set, select_categories, weak_negatives
+from .dataset import AGREEMENT_KINDS, DEFINITIONS_GROUP, REVIEWED_KIND, DocumentSet, TrainingSet, build_documents, build_training_set, select_categories, weak_negatives
 from .sources import load_pax
 
 MIN_POSITIVE = 20
+REVIEW_WEIGHT = 5.0
 
 
 ESTIMATORS = {cls.__name__: cls for cls in (HybridClassifier,)}
@@ -54,6 +55,10 @@ class TrainSettings:
     clause_weight: float = 1.0
     # Weight of a clause's negative label for a code no clause is positive for (dataset.weak_negatives)
     weak_negative_weight: float = 0.2
+    # Weight of a clause a coder decided in classify review (accept, add or reject): the most
+    # certain clause-level label there is, on the unit prediction scores; one rejection must move
+    # its category where a description's label moves it little (tests/test_loop.py)
+    review_weight: float = REVIEW_WEIGHT
     # Multiple-instance positives: after a first fit, each code an agreement carries makes its
     # best-scoring clause a positive (when it scores at least this), and the model is fitted again
     # (bag_positives). None: clauses of coded agreements stay unknown for the agreement's codes.
@@ -67,7 +72,7 @@ class TrainSettings:
     def sample_weight(self, ts) -> np.ndarray:
         """Per training row and category, array like ts.Y: 1 for agreement-level text,
         ``clause_weight`` for the rest, times ``weak_negative_weight`` for weak negatives."""
-        rows = np.where(np.isin(ts.kinds, AGREEMENT_KINDS), 1.0, self.clause_weight)
+        rows = np.where(np.isin(ts.kinds, AGREEMENT_KINDS), 1.0, np.where(ts.kinds == REVIEWED_KIND, self.review_weight, self.clause_weight))
         weak = weak_negatives(ts.Y, ts.kinds)
         return (rows[:, None] * np.where(weak, self.weak_negative_weight, 1.0)).astype(np.float32)
 
@@ -267,6 +272,14 @@ def fit_and_threshold(
     return Fitted(estimator, thresholds, oof, timings, count_prior(docs, used), fit_grade_tables(docs.grades[used], ts.codes, docs.parent_of))
 
 
+def review_summary(data, reviewed: Path | None) -> dict | None:
+    """What a review folder gave the training: its documents and clause labels by decision."""
+    if reviewed is None:
+        return None
+    r = data.reviewed
+    return {"folder": str(reviewed), "documents": int(r.document.nunique()), "clause_labels": {k: int(v) for k, v in r.decision.value_counts().sort_index().items()}}
+
+
 def count_prior(docs: DocumentSet, used: np.ndarray) -> CountPrior | None:
     """The count prior fitted on the ``used`` documents whose agreement length is known; None
     when fewer than 20 are (too few to say how the count grows with length)."""
@@ -304,6 +317,7 @@ def prepare(
     data_dir: Path,
     *,
     codings: list[Path] = (),
+    reviewed: Path | None = None,
     embedding_model: str | None = None,
     settings: TrainSettings,
     cache_dir: Path | None = None,
@@ -321,7 +335,7 @@ def prepare(
 
     timings = {}
     t0 = time.perf_counter()
-    data, changes = load_pax(Path(data_dir), extra_codings=list(codings))
+    data, changes = load_pax(Path(data_dir), extra_codings=list(codings), reviewed=reviewed)
     codes, dropped = select_categories(data, settings.min_positive)
     if not codes:
         raise DataError(f"{data_dir}: no category has {settings.min_positive} positive agreements; nothing to learn")
@@ -350,6 +364,7 @@ def train(
     out: Path,
     *,
     codings: list[Path] = (),
+    reviewed: Path | None = None,
     embedding_model: str | None = None,
     settings: TrainSettings | None = None,
     cache_dir: Path | None = None,
@@ -359,11 +374,13 @@ def train(
 ) -> TrainResult:
     """Train a model from the PA-X files in ``data_dir`` and write it to ``out``.
 
+    reviewed : a ``classify review --out`` folder whose decisions are learned from (see
+        ``dataset.build_training_set``); a broken one raises ReviewError naming the file.
     The previous model at ``out`` (if any) stays in use until the new one is complete, and is
     then kept as ``<out>.previous``. ``encoder``: see :func:`prepare`.
     """
     settings = settings or TrainSettings()
-    p = prepare(data_dir, codings=codings, embedding_model=embedding_model, settings=settings, cache_dir=cache_dir,
+    p = prepare(data_dir, codings=codings, reviewed=reviewed, embedding_model=embedding_model, settings=settings, cache_dir=cache_dir,
                 encoder=encoder, progress=progress)
     data, changes, codes, dropped, ts, docs, X, encoder, cache = p.data, p.changes, p.codes, p.dropped, p.ts, p.docs, p.X, p.encoder, p.cache
     timings = dict(p.timings)
@@ -407,6 +424,7 @@ def train(
             "training_data": {
                 "files": {str(f.name): sha256(f) for paths in data.files.values() for f in paths},
                 "extra_codings": {str(Path(f).name): sha256(Path(f)) for f in codings},
+                "reviewed": review_summary(data, reviewed),
                 "agreements": int(len(data.labels)),
                 "peace_processes": int(data.groups.nunique()),
                 "rows_by_source": ts.summary(),
