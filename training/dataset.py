@@ -137,11 +137,9 @@ def build_training_set(data: PaxData, codes: list[str]) -> TrainingSet:
     for (agt, text), group in reviewed.groupby(["AgtId", "text"], sort=False):
         y = np.full(len(codes), -1, dtype=np.int8)
         for code, value in zip(group.code, group.value):
-            if code not in col:
-                continue
-            if value > 0:
+            if value > 0:  # an unmodelled sub-code still marks its modelled ancestors
                 mark_positive(y, code, col, data.parent_of)
-            else:
+            elif code in col:
                 y[col[code]] = 0
         if (y >= 0).any():
             add(text, y, agt, REVIEWED_KIND)
