@@ -91,6 +91,26 @@ def definition_text(code: str, categories: pd.DataFrame) -> str | None:
     return f"{categories.at[code, 'name']}: {d}"
 
 
+def reviewed_rows(reviewed: pd.DataFrame, codes: list[str], parent_of: dict) -> list[tuple[int, str, np.ndarray]]:
+    """(AgtId, clause text, labels) per clause a coder decided (``PaxData.reviewed``).
+
+    What each decision teaches: accept and add, the category (and its ancestors) on that clause;
+    reject, its absence there; nothing about the categories not decided on it. A later decision
+    on the same clause text wins."""
+    col = {c: j for j, c in enumerate(codes)}
+    out = []
+    for (agt, text), group in reviewed.sort_values("timestamp", kind="stable").groupby(["AgtId", "text"], sort=False):
+        y = np.full(len(codes), -1, dtype=np.int8)
+        for code, value in zip(group.code, group.value):
+            if value > 0:  # an unmodelled sub-code still marks its modelled ancestors
+                mark_positive(y, code, col, parent_of)
+            elif code in col:
+                y[col[code]] = 0
+        if (y >= 0).any():
+            out.append((int(agt), text, y))
+    return out
+
+
 def build_training_set(data: PaxData, codes: list[str]) -> TrainingSet:
     L = label_frame(data, codes)
     col = {c: j for j, c in enumerate(codes)}
@@ -113,8 +133,7 @@ def build_training_set(data: PaxData, codes: list[str]) -> TrainingSet:
     for agt, text in zip(data.fulltexts().AgtId, data.fulltexts().text):
         clause_texts += [(agt, c.text, "fulltext_clause") for c in segment(text) if c.kind == "provision"]
     quoted = data.quotes.groupby(["AgtId", "text"])["code"].apply(set)
-    reviewed = data.reviewed.sort_values("timestamp", kind="stable")
-    reviewed_keys = set(zip(reviewed.AgtId, reviewed.text))
+    reviewed_keys = set(zip(data.reviewed.AgtId, data.reviewed.text))
     # a clause a coder decided is learned from what the coder said, not from its agreement's codes
     quoted_keys = set(quoted.index) | reviewed_keys
     for agt, text, kind in clause_texts:
@@ -131,18 +150,8 @@ def build_training_set(data: PaxData, codes: list[str]) -> TrainingSet:
         if (y == 1).any():
             add(text, y, agt, "quote")
 
-    # what each decision teaches: accept and add, the category (and its ancestors) on that clause;
-    # reject, its absence there; nothing about the categories not decided on it. A later decision
-    # on the same clause text wins.
-    for (agt, text), group in reviewed.groupby(["AgtId", "text"], sort=False):
-        y = np.full(len(codes), -1, dtype=np.int8)
-        for code, value in zip(group.code, group.value):
-            if value > 0:  # an unmodelled sub-code still marks its modelled ancestors
-                mark_positive(y, code, col, data.parent_of)
-            elif code in col:
-                y[col[code]] = 0
-        if (y >= 0).any():
-            add(text, y, agt, REVIEWED_KIND)
+    for agt, text, y in reviewed_rows(data.reviewed, codes, data.parent_of):
+        add(text, y, agt, REVIEWED_KIND)
 
     for code in codes:
         text = definition_text(code, data.categories)
