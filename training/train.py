@@ -28,7 +28,7 @@ from .dataset import AGREEMENT_KINDS, DEFINITIONS_GROUP, REVIEWED_KIND, Document
 from .sources import load_pax
 
 MIN_POSITIVE = 20
-REVIEW_WEIGHT = 5.0
+REVIEW_WEIGHT = 20.0
 
 
 ESTIMATORS = {cls.__name__: cls for cls in (HybridClassifier,)}

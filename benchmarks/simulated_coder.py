@@ -1,0 +1,316 @@
+"""The learning loop, proved by a simulated coder: does reviewing documents in ``classify review``
+make the model better on peace processes nobody reviewed?
+
+    python benchmarks/simulated_coder.py --data ../shared/pax          # 3 seeds, 0/10/25/50/100 documents
+    python benchmarks/simulated_coder.py --seeds 2 --sizes 0,10,25
+
+Set-up (one fixed split, so every retraining is cheap):
+
+- held out: the peace processes of the full texts (pax_fulltext_sample.csv) and a quarter of the
+  other processes with real clauses (constitution-matched provisions, quoted clauses), drawn
+  once (seed 0). Nothing of theirs is trained on, in the base or after;
+- the pool: agreements of the other processes with at least 3 real clauses, scored as a
+  document made of them (as the clause_bags suite of ``classify evaluate`` does). Their clauses
+  are taken out of the base's training rows (their descriptions stay), so reviewing them brings
+  text the base has not seen;
+- the base: the shipped model's settings fitted (with its multiple-instance second fit) on every
+  other training row; thresholds, count prior and grade tables are the shipped model's.
+
+Per seed, the pool is shuffled and the first N documents are reviewed, for N in --sizes. The
+simulated coder sees the base's suggestions (``classify.review.suggest``) and saves through the
+page's code path (``Store.decide`` / ``Store.set_done``): it accepts the suggestions PA-X coded
+(with PA-X's grade), on the best evidence clause; rejects those PA-X did not code, on that clause;
+adds the modelled PA-X codes that were not suggested, on the clause that scores best for them;
+then marks the document done. Three arms:
+
+- ``loop``: the decisions read back with ``training.reviewed`` and turned into rows by
+  ``dataset.reviewed_rows``, what ``classify train --reviewed`` learns;
+- ``every_evidence``: the same, but an accept labels every evidence clause shown (the
+  workbench's first behaviour);
+- ``codings``: the same documents given as agreement-level codings only, with their text (what
+  ``--codings`` plus a text file teaches: clauses negative for the codes the agreement lacks,
+  weak where no clause gold exists, and multiple-instance positives for its codes).
+
+Each arm retrains as ``classify train --base`` does (``HybridClassifier.refit`` of the categories
+its rows touch, multiple-instance positives from the base's scores), and is measured on the
+held-out documents: per-document F1 (samples_f1) and false positives per document, decided as
+``classify predict`` decides (thresholds, count cap, ancestors), with the measures of
+``training.metrics.document_figures`` that the fulltext and clause_bags suites report.
+
+Writes benchmarks/simulated_coder.json and benchmarks/simulated_coder.png (atomically), and
+prints the table for benchmarks/README.md. PA-X text only goes to a temporary folder, deleted
+afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from classify.atomic import write_text_atomic  # noqa: E402
+from classify.coding import Document, pool_units  # noqa: E402
+from classify.decision import ancestor_lists, decide  # noqa: E402
+from classify.features import featurize  # noqa: E402
+from classify.model import Model  # noqa: E402
+from classify.review.store import Store  # noqa: E402
+from classify.review.suggest import catalogue, suggest  # noqa: E402
+from training.cache import EmbeddingCache  # noqa: E402
+from training.dataset import CLAUSE_KINDS, REVIEWED_KIND, TrainingSet, build_training_set, documents_from_texts, reviewed_rows  # noqa: E402
+from training.metrics import document_figures  # noqa: E402
+from training.reviewed import read_reviewed  # noqa: E402
+from training.sources import load_pax  # noqa: E402
+from training.train import TrainSettings, bag_positives  # noqa: E402
+
+ARMS = ("loop", "every_evidence", "codings")
+MIN_CLAUSES = 3
+
+
+def subset(ts: TrainingSet, rows: np.ndarray) -> TrainingSet:
+    return TrainingSet([t for t, keep in zip(ts.texts, rows) if keep], ts.Y[rows], ts.groups[rows], ts.kinds[rows], ts.agt[rows], ts.codes,
+                       ts.bags[rows] if ts.bags is not None else None)
+
+
+def stack(a: TrainingSet, texts, Y, kinds, agt, bags) -> TrainingSet:
+    n = len(texts)
+    return TrainingSet(a.texts + list(texts), np.vstack([a.Y, Y]).astype(np.int8), np.concatenate([a.groups, np.full(n, "reviewed")]),
+                       np.concatenate([a.kinds, np.asarray(kinds)]), np.concatenate([a.agt, np.asarray(agt, dtype=a.agt.dtype)]), a.codes,
+                       np.vstack([a.bags, bags]))
+
+
+def bags_of(data, groups: set) -> dict:
+    """AgtId -> its real clauses (provisions, quoted clauses), for agreements of ``groups``."""
+    bags: dict = {}
+    provisions = data.texts[data.texts.kind == "provision"]
+    for agt, text in list(zip(provisions.AgtId, provisions.text)) + list(zip(data.quotes.AgtId, data.quotes.text)):
+        if str(data.groups.get(agt)) in groups:
+            bags.setdefault(int(agt), []).append(text)
+    return {a: list(dict.fromkeys(c)) for a, c in bags.items()}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "pax")
+    ap.add_argument("--model", type=Path, default=REPO / "models" / "pax-default")
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--sizes", default="0,10,25,50,100")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--cache-dir", type=Path)
+    ap.add_argument("--out", type=Path, default=REPO / "benchmarks" / "simulated_coder.json")
+    args = ap.parse_args(argv)
+    started = time.perf_counter()
+    sizes = [int(s) for s in args.sizes.split(",")]
+
+    shipped = Model.load(args.model)
+    manifest = shipped.manifest
+    settings = TrainSettings.from_manifest(manifest)
+    codes = [c.code for c in manifest.categories]
+    col = {c: j for j, c in enumerate(codes)}
+    thresholds = np.array([c.threshold for c in manifest.categories])
+    data, _ = load_pax(args.data)
+    ancestors = ancestor_lists(data.parent_of, codes)
+    from classify.embed import Encoder
+
+    cache = EmbeddingCache(Encoder(manifest.embedding.model, backend="torch"), args.cache_dir)
+
+    def features(texts):
+        return featurize(list(texts), cache, settings.lexical_spec(), names=settings.names)
+
+    # the split: full-text processes and a quarter of the other clause processes held out
+    full = data.fulltexts().drop_duplicates("AgtId").set_index("AgtId").text
+    full_groups = {str(data.groups[a]) for a in full.index}
+    all_bags = bags_of(data, set(data.groups.astype(str)))
+    clause_groups = sorted({str(data.groups[a]) for a in all_bags} - full_groups)
+    rng = np.random.default_rng(0)
+    held = full_groups | set(rng.choice(clause_groups, size=len(clause_groups) // 4, replace=False))
+    pool = sorted(a for a, c in all_bags.items() if str(data.groups[a]) not in held and len(c) >= MIN_CLAUSES and a not in full.index
+                  and (data.labels.loc[a, codes] == 1).any())
+
+    # held-out documents: full texts, and clause bags of the held-out processes
+    items = [(a, "fulltext", full[a]) for a in full.index] + [(a, "clauses", "\n\n".join(c)) for a, c in sorted(all_bags.items())
+                                                              if str(data.groups[a]) in held and a not in full.index]
+    test = documents_from_texts(items, data, codes)
+    U = features(test.unit_texts)
+
+    # the base: every training row outside the held-out processes, less the pool's clauses
+    ts = build_training_set(data, codes)
+    keep = ~np.isin(ts.groups, list(held)) & ~(np.isin(ts.agt, pool) & np.isin(ts.kinds, CLAUSE_KINDS))
+    base_ts = subset(ts, keep)
+    t0 = time.perf_counter()
+    Xb = features(base_ts.texts)
+    n_dense = settings.n_dense(Xb)
+    first = settings.make_estimator(n_dense, args.jobs).fit(Xb, base_ts.Y, sample_weight=settings.sample_weight(base_ts))
+    Yb = bag_positives(first, Xb, base_ts, np.ones(len(base_ts.texts), dtype=bool), settings.bag_min_score)
+    base = settings.make_estimator(n_dense, args.jobs).fit(Xb, Yb, sample_weight=settings.sample_weight(base_ts))
+    base_scorer = base.to_scorer()
+    base_fit_s = time.perf_counter() - t0
+    base_ts = TrainingSet(base_ts.texts, Yb, base_ts.groups, base_ts.kinds, base_ts.agt, codes, base_ts.bags)
+
+    def measure(scorer) -> dict:
+        scores = pool_units(scorer.predict_proba(U), test.owner, len(test.agt))
+        pred = decide(scores, thresholds, chars=test.chars, prior=manifest.decision.count_prior, max_threshold=manifest.decision.max_threshold,
+                      ancestors=ancestors)
+        out = {}
+        for name, rows in (("fulltext", test.kinds == "fulltext"), ("clause_bags", test.kinds == "clauses")):
+            f = document_figures(test.labels[rows], scores[rows], pred[rows])
+            out[name] = {k: f[k] for k in ("samples_f1", "fp_per_document", "document_precision", "document_recall", "r_precision")}
+        return out
+
+    # the base's suggestions for every pool document, as the page shows them
+    base_model = Model(base_scorer, manifest)
+    base_model._encoder = cache
+    docs = [Document(f"pool-{a}", "\n\n".join(all_bags[a])) for a in pool]
+    suggested = {int(d.id[5:]): s for d, s in zip(docs, suggest(base_model, docs, top_k=3))}
+    known = catalogue(base_model)
+    graded = {c["code"] for c in known if c["graded"]}
+    parent_of = {c["code"]: c["parent"] for c in known}
+    columns = [c["code"] for c in known]
+
+    tmp = Path(tempfile.mkdtemp(prefix="simulated-coder-"))
+    results = {"base": measure(base_scorer), "runs": []}
+    decisions_per_doc = []
+    try:
+        for seed in range(args.seeds):
+            order = list(np.random.default_rng(1000 + seed).permutation(pool))
+            for n in sizes:
+                chosen = order[: min(n, len(order))]
+                if not chosen:
+                    continue
+                for arm in ARMS:
+                    t0 = time.perf_counter()
+                    if arm == "codings":
+                        texts, Y, kinds, agts, bags = [], [], [], [], []
+                        for a in chosen:
+                            label = data.labels.loc[a, codes].to_numpy()
+                            for c in suggested[a].clauses:
+                                texts.append(c), Y.append(np.where(label == 0, 0, -1)), kinds.append("fulltext_clause"), agts.append(a), bags.append(label == 1)
+                    else:
+                        folder = tmp / f"{seed}-{n}-{arm}"
+                        store = Store(folder, known)
+                        for a in chosen:
+                            s = suggested[a]
+                            store.attach(s.id, None, s.clauses, [x.code for x in s.suggestions])
+                        store.start()
+                        clause_scores = {}
+                        for a in chosen:
+                            s, gold = suggested[a], data.labels.loc[a]
+                            version, made = 0, 0
+                            for x in s.suggestions:
+                                if x.code not in gold.index or gold[x.code] < 0:
+                                    continue
+                                shown = x.evidence[:1] if arm == "loop" or gold[x.code] == 0 else x.evidence
+                                value = int(data.grades.loc[a, x.code]) if gold[x.code] == 1 and x.code in graded and data.grades.loc[a, x.code] > 1 else int(gold[x.code])
+                                version = store.decide(s.id, version, x.code, value, list(shown), "simulated").version
+                                made += 1
+                            missing = [c for c in codes if gold.get(c, -1) == 1 and c not in store.states[s.id].decisions]
+                            if missing:
+                                if a not in clause_scores:
+                                    clause_scores[a] = base_scorer.predict_proba(features(s.clauses))
+                                for c in missing:
+                                    value = int(data.grades.loc[a, c]) if c in graded and data.grades.loc[a, c] > 1 else 1
+                                    version = store.decide(s.id, version, c, value, [int(np.argmax(clause_scores[a][:, col[c]]))], "simulated").version
+                                    made += 1
+                            store.set_done(s.id, version, True, [])
+                            if arm == "loop" and seed == 0:
+                                decisions_per_doc.append(made)
+                        store.close()
+                        review = read_reviewed(folder, columns, set(columns), parent_of)
+                        rows = reviewed_rows(review.clauses, codes, data.parent_of)
+                        texts, Y, agts = [t for _, t, _ in rows], [y for _, _, y in rows], [a for a, _, _ in rows]
+                        kinds, bags = [REVIEWED_KIND] * len(rows), [np.zeros(len(codes), dtype=bool)] * len(rows)
+                    X = Xb if not texts else sp.vstack([Xb, features(texts)], format="csr") if sp.issparse(Xb) else np.vstack([Xb, features(texts)])
+                    ts_all = stack(base_ts, texts, np.array(Y, dtype=np.int8).reshape(-1, len(codes)), kinds, agts,
+                                   np.array(bags, dtype=bool).reshape(-1, len(codes)))
+                    if arm == "codings":  # the clauses' multiple-instance positives, from the base's scores
+                        new = np.zeros(len(ts_all.texts), dtype=bool)
+                        new[len(base_ts.texts):] = True
+                        ts_all.Y = bag_positives(base_scorer, X, ts_all, new, settings.bag_min_score)
+                    touched = np.flatnonzero((ts_all.Y[len(base_ts.texts):] >= 0).any(axis=0))
+                    est = settings.make_estimator(n_dense, args.jobs).refit(X, ts_all.Y, touched, start=base_scorer, sample_weight=settings.sample_weight(ts_all))
+                    run = {"seed": seed, "documents": len(chosen), "arm": arm, "rows": len(texts), "refitted": int(len(touched)),
+                           "retrain_s": round(time.perf_counter() - t0, 1), **measure(est.to_scorer())}
+                    results["runs"].append(run)
+                    print(json.dumps(run), flush=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    results["setup"] = {
+        "held_out_processes": len(held), "held_out_documents": {"fulltext": int((test.kinds == "fulltext").sum()), "clause_bags": int((test.kinds == "clauses").sum())},
+        "pool_documents": len(pool), "base_rows": len(base_ts.texts), "base_fit_s": round(base_fit_s, 1),
+        "decisions_per_document": round(float(np.mean(decisions_per_doc)), 1) if decisions_per_doc else None,
+        "seeds": args.seeds, "sizes": sizes, "total_s": round(time.perf_counter() - started, 1),
+        "date": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(), "command": " ".join(sys.argv),
+    }
+    write_text_atomic(args.out, json.dumps(results, indent=1) + "\n")
+    table = curve_table(results)
+    print(table)
+    plot(results, args.out.with_suffix(".png"))
+    return 0
+
+
+def curve(results: dict) -> dict:
+    """(arm, documents) -> suite -> measure -> (mean, sd) over seeds; 0 documents is the base."""
+    out = {}
+    for arm in ARMS:
+        out[(arm, 0)] = {s: {k: (v, 0.0) for k, v in m.items()} for s, m in results["base"].items()}
+    for run in results["runs"]:
+        out.setdefault((run["arm"], run["documents"]), [])
+    for key in [k for k, v in out.items() if isinstance(v, list)]:
+        runs = [r for r in results["runs"] if (r["arm"], r["documents"]) == key]
+        out[key] = {s: {k: (float(np.mean([r[s][k] for r in runs])), float(np.std([r[s][k] for r in runs]))) for k in runs[0][s]} for s in ("fulltext", "clause_bags")}
+    return out
+
+
+def curve_table(results: dict) -> str:
+    c = curve(results)
+    sizes = sorted({n for _, n in c})
+    lines = ["| reviewed documents | arm | fulltext per-doc F1 | fulltext FP/doc | clause bags per-doc F1 | clause bags FP/doc |", "|---|---|---|---|---|---|"]
+    for n in sizes:
+        for arm in ARMS if n else ("base",):
+            m = c[(arm if n else "loop", n)]
+            cell = lambda s, k: f"{m[s][k][0]:.3f}" + (f" ± {m[s][k][1]:.3f}" if n else "")  # noqa: E731
+            lines.append(f"| {n} | {arm} | {cell('fulltext', 'samples_f1')} | {cell('fulltext', 'fp_per_document')} | "
+                         f"{cell('clause_bags', 'samples_f1')} | {cell('clause_bags', 'fp_per_document')} |")
+    return "\n".join(lines)
+
+
+def plot(results: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from training.report import _save
+
+    c = curve(results)
+    fig, axes = plt.subplots(1, 4, figsize=(16, 3.8))
+    panels = [("fulltext", "samples_f1", "full texts: per-document F1"), ("fulltext", "fp_per_document", "full texts: false positives / doc"),
+              ("clause_bags", "samples_f1", "clause bags: per-document F1"), ("clause_bags", "fp_per_document", "clause bags: false positives / doc")]
+    for ax, (suite, measure, title) in zip(axes, panels):
+        for arm, style in zip(ARMS, ("-o", "--s", ":^")):
+            ns = sorted(n for a, n in c if a == arm)
+            mean = np.array([c[(arm, n)][suite][measure][0] for n in ns])
+            sd = np.array([c[(arm, n)][suite][measure][1] for n in ns])
+            ax.plot(ns, mean, style, label=arm, markersize=4)
+            ax.fill_between(ns, mean - sd, mean + sd, alpha=0.15)
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel("documents reviewed")
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    fig.tight_layout()
+    _save(fig, path)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
