@@ -9,27 +9,41 @@ Set-up (one fixed split, so every retraining is cheap):
 - held out: the peace processes of the full texts (pax_fulltext_sample.csv) and a quarter of the
   other processes with real clauses (constitution-matched provisions, quoted clauses), drawn
   once (seed 0). Nothing of theirs is trained on, in the base or after;
-- the pool: agreements of the other processes with at least 3 real clauses, scored as a
-  document made of them (as the clause_bags suite of ``classify evaluate`` does). Their clauses
-  are taken out of the base's training rows (their descriptions stay), so reviewing them brings
-  text the base has not seen;
+- the pool: agreements of the other processes with at least 3 real clauses, some of them quoted
+  under a code, made into a document of those clauses (as the clause_bags suite of ``classify
+  evaluate`` does). Their clauses are taken out of the base's training rows (their descriptions
+  stay), so reviewing them brings text the base has not seen; most are agreements of the gender
+  dataset, so the base has few of PA-X's clause-level gender quotes left;
 - the base: the shipped model's settings fitted (with its multiple-instance second fit) on every
   other training row; thresholds, count prior and grade tables are the shipped model's.
 
 Per seed, the pool is shuffled and the first N documents are reviewed, for N in --sizes. The
 simulated coder sees the base's suggestions (``classify.review.suggest``) and saves through the
-page's code path (``Store.decide`` / ``Store.set_done``): it accepts the suggestions PA-X coded
-(with PA-X's grade), on the best evidence clause; rejects those PA-X did not code, on that clause;
-adds the modelled PA-X codes that were not suggested, on the clause that scores best for them;
-then marks the document done. Three arms:
+page's code path (``Store.decide`` / ``Store.set_done``). A pool document holds only some of its
+agreement's clauses, so the coder judges what this text carries, as a coder reading it would:
+what a clause carries is known where PA-X's clause-level files quote it under a code (gender
+and Wgg quotes, API details). The coder
+
+- rejects a suggestion PA-X did not code for the agreement, on the evidence clause shown;
+- accepts (with PA-X's grade) a suggestion PA-X coded whose code a clause of the text is quoted
+  under: on the evidence clause if it is one of those, else on the one of them that scores best
+  (moving the evidence); a coded suggestion the text is not known to carry stays undecided;
+- adds the modelled codes PA-X coded, not suggested, that a clause is quoted under, on the one of
+  those clauses that scores best;
+- marks the document done when no suggestion is left undecided.
+
+Four arms:
 
 - ``loop``: the decisions read back with ``training.reviewed`` and turned into rows by
   ``dataset.reviewed_rows``, what ``classify train --reviewed`` learns;
 - ``every_evidence``: the same, but an accept labels every evidence clause shown (the
-  workbench's first behaviour);
+  workbench's first behaviour), whether or not it carries the code;
 - ``codings``: the same documents given as agreement-level codings only, with their text (what
   ``--codings`` plus a text file teaches: clauses negative for the codes the agreement lacks,
-  weak where no clause gold exists, and multiple-instance positives for its codes).
+  weak where no clause gold exists, and multiple-instance positives for its codes);
+- ``loop_codings``: both: the review's clause labels and the documents' agreement-level codings
+  on their clauses (what "done" would teach if it also made every clause of a done document a
+  weak negative for the categories the document lacks).
 
 Each arm retrains as ``classify train --base`` does (``HybridClassifier.refit`` of the categories
 its rows touch, multiple-instance positives from the base's scores), and is measured on the
@@ -73,7 +87,7 @@ from training.reviewed import read_reviewed  # noqa: E402
 from training.sources import load_pax  # noqa: E402
 from training.train import TrainSettings, bag_positives  # noqa: E402
 
-ARMS = ("loop", "every_evidence", "codings")
+ARMS = ("loop", "every_evidence", "codings", "loop_codings")
 MIN_CLAUSES = 3
 
 
@@ -106,6 +120,10 @@ def main(argv=None) -> int:
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--sizes", default="0,10,25,50,100")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--arms", default=",".join(ARMS))
+    ap.add_argument("--dump", type=Path, help="folder for each run's held-out scores and decisions (.npz; holds no text)")
+    ap.add_argument("--review-weight", type=float, help="TrainSettings.review_weight, of accepts and adds (default: the training default)")
+    ap.add_argument("--reject-weight", type=float, help="TrainSettings.reject_weight (default: the training default)")
     ap.add_argument("--cache-dir", type=Path)
     ap.add_argument("--out", type=Path, default=REPO / "benchmarks" / "simulated_coder.json")
     args = ap.parse_args(argv)
@@ -115,6 +133,11 @@ def main(argv=None) -> int:
     shipped = Model.load(args.model)
     manifest = shipped.manifest
     settings = TrainSettings.from_manifest(manifest)
+    if args.review_weight is not None:
+        settings.review_weight = args.review_weight
+    if args.reject_weight is not None:
+        settings.reject_weight = args.reject_weight
+    arms = args.arms.split(",")
     codes = [c.code for c in manifest.categories]
     col = {c: j for j, c in enumerate(codes)}
     thresholds = np.array([c.threshold for c in manifest.categories])
@@ -134,8 +157,9 @@ def main(argv=None) -> int:
     clause_groups = sorted({str(data.groups[a]) for a in all_bags} - full_groups)
     rng = np.random.default_rng(0)
     held = full_groups | set(rng.choice(clause_groups, size=len(clause_groups) // 4, replace=False))
+    with_gold = set(data.quotes.AgtId.astype(int))
     pool = sorted(a for a, c in all_bags.items() if str(data.groups[a]) not in held and len(c) >= MIN_CLAUSES and a not in full.index
-                  and (data.labels.loc[a, codes] == 1).any())
+                  and a in with_gold)
 
     # held-out documents: full texts, and clause bags of the held-out processes
     items = [(a, "fulltext", full[a]) for a in full.index] + [(a, "clauses", "\n\n".join(c)) for a, c in sorted(all_bags.items())
@@ -157,10 +181,13 @@ def main(argv=None) -> int:
     base_fit_s = time.perf_counter() - t0
     base_ts = TrainingSet(base_ts.texts, Yb, base_ts.groups, base_ts.kinds, base_ts.agt, codes, base_ts.bags)
 
-    def measure(scorer) -> dict:
+    def measure(scorer, name="base") -> dict:
         scores = pool_units(scorer.predict_proba(U), test.owner, len(test.agt))
         pred = decide(scores, thresholds, chars=test.chars, prior=manifest.decision.count_prior, max_threshold=manifest.decision.max_threshold,
                       ancestors=ancestors)
+        if args.dump:
+            args.dump.mkdir(parents=True, exist_ok=True)
+            np.savez(args.dump / f"{name}.npz", scores=scores, pred=pred, labels=test.labels, kinds=test.kinds, codes=np.array(codes))
         out = {}
         for name, rows in (("fulltext", test.kinds == "fulltext"), ("clause_bags", test.kinds == "clauses")):
             f = document_figures(test.labels[rows], scores[rows], pred[rows])
@@ -177,6 +204,65 @@ def main(argv=None) -> int:
     parent_of = {c["code"]: c["parent"] for c in known}
     columns = [c["code"] for c in known]
 
+    from classify.decision import ancestors as ancestors_of
+
+    # what each clause is known to carry: the codes it is quoted under in PA-X's clause-level
+    # files, with their ancestors
+    quoted: dict = {}
+    for a, c, t in zip(data.quotes.AgtId, data.quotes.code, data.quotes.text):
+        quoted.setdefault(int(a), []).append((" ".join(t.split()), {c, *ancestors_of(c, data.parent_of)}))
+
+    def carriers(a: int, clauses: list[str], code: str) -> list[int]:
+        """The clauses of pool document ``a`` known to carry ``code`` (a clause the segmenter cut
+        from a quote, or one holding it, counts)."""
+        out = []
+        for i, text in enumerate(clauses):
+            text = " ".join(text.split())
+            if any(code in codes_ and (text in q or q in text) for q, codes_ in quoted.get(a, ())):
+                out.append(i)
+        return out
+
+    clause_scores: dict = {}
+
+    def best(a, s, among: list[int], code: str) -> int:
+        if a not in clause_scores:
+            clause_scores[a] = base_scorer.predict_proba(features(s.clauses))
+        return max(among, key=lambda i: clause_scores[a][i, col[code]])
+
+    def review_document(store, s, gold, a: int, arm: str) -> int:
+        """The simulated coder on one document: the number of decisions it saved."""
+        version, made, undecided = 0, 0, []
+
+        def save(code, value, clauses):
+            nonlocal version, made
+            version = store.decide(s.id, version, code, value, clauses, "simulated").version
+            made += 1
+
+        def grade(code):
+            g = data.grades.loc[a, code] if code in data.grades.columns else 1
+            return int(g) if code in graded and g > 1 else 1
+
+        for x in s.suggestions:
+            g = gold.get(x.code, -1)
+            if g == 0:  # the agreement lacks it: so does every clause of it
+                save(x.code, 0, list(x.evidence[:1]))
+                continue
+            where = carriers(a, s.clauses, x.code) if g == 1 else []
+            if not where:  # PA-X codes it somewhere in the agreement, not known to be in this text
+                undecided.append(x.code)
+            elif arm == "every_evidence":
+                save(x.code, grade(x.code), list(x.evidence) or [best(a, s, where, x.code)])
+            else:  # the evidence clause if it carries the code, else the coder selects one that does
+                save(x.code, grade(x.code), [x.evidence[0]] if x.evidence and x.evidence[0] in where else [best(a, s, where, x.code)])
+        for c in codes:
+            if gold.get(c, -1) == 1 and c not in store.states[s.id].decisions and c not in undecided:
+                where = carriers(a, s.clauses, c)
+                if where:
+                    save(c, grade(c), [best(a, s, where, c)])
+        if not undecided:
+            store.set_done(s.id, version, True, [])
+        return made
+
     tmp = Path(tempfile.mkdtemp(prefix="simulated-coder-"))
     results = {"base": measure(base_scorer), "runs": []}
     decisions_per_doc = []
@@ -187,59 +273,44 @@ def main(argv=None) -> int:
                 chosen = order[: min(n, len(order))]
                 if not chosen:
                     continue
-                for arm in ARMS:
+                for arm in arms:
                     t0 = time.perf_counter()
-                    if arm == "codings":
-                        texts, Y, kinds, agts, bags = [], [], [], [], []
+                    texts, Y, kinds, agts, bags = [], [], [], [], []
+                    if arm in ("codings", "loop_codings"):
                         for a in chosen:
                             label = data.labels.loc[a, codes].to_numpy()
                             for c in suggested[a].clauses:
                                 texts.append(c), Y.append(np.where(label == 0, 0, -1)), kinds.append("fulltext_clause"), agts.append(a), bags.append(label == 1)
-                    else:
+                    if arm != "codings":
                         folder = tmp / f"{seed}-{n}-{arm}"
                         store = Store(folder, known)
                         for a in chosen:
                             s = suggested[a]
                             store.attach(s.id, None, s.clauses, [x.code for x in s.suggestions])
                         store.start()
-                        clause_scores = {}
                         for a in chosen:
-                            s, gold = suggested[a], data.labels.loc[a]
-                            version, made = 0, 0
-                            for x in s.suggestions:
-                                if x.code not in gold.index or gold[x.code] < 0:
-                                    continue
-                                shown = x.evidence[:1] if arm == "loop" or gold[x.code] == 0 else x.evidence
-                                value = int(data.grades.loc[a, x.code]) if gold[x.code] == 1 and x.code in graded and data.grades.loc[a, x.code] > 1 else int(gold[x.code])
-                                version = store.decide(s.id, version, x.code, value, list(shown), "simulated").version
-                                made += 1
-                            missing = [c for c in codes if gold.get(c, -1) == 1 and c not in store.states[s.id].decisions]
-                            if missing:
-                                if a not in clause_scores:
-                                    clause_scores[a] = base_scorer.predict_proba(features(s.clauses))
-                                for c in missing:
-                                    value = int(data.grades.loc[a, c]) if c in graded and data.grades.loc[a, c] > 1 else 1
-                                    version = store.decide(s.id, version, c, value, [int(np.argmax(clause_scores[a][:, col[c]]))], "simulated").version
-                                    made += 1
-                            store.set_done(s.id, version, True, [])
+                            made = review_document(store, suggested[a], data.labels.loc[a], a, arm)
                             if arm == "loop" and seed == 0:
                                 decisions_per_doc.append(made)
                         store.close()
                         review = read_reviewed(folder, columns, set(columns), parent_of)
                         rows = reviewed_rows(review.clauses, codes, data.parent_of)
-                        texts, Y, agts = [t for _, t, _ in rows], [y for _, _, y in rows], [a for a, _, _ in rows]
-                        kinds, bags = [REVIEWED_KIND] * len(rows), [np.zeros(len(codes), dtype=bool)] * len(rows)
+                        texts += [t for _, t, _ in rows]
+                        Y += [y for _, _, y in rows]
+                        agts += [a for a, _, _ in rows]
+                        kinds += [REVIEWED_KIND] * len(rows)
+                        bags += [np.zeros(len(codes), dtype=bool)] * len(rows)
                     X = Xb if not texts else sp.vstack([Xb, features(texts)], format="csr") if sp.issparse(Xb) else np.vstack([Xb, features(texts)])
                     ts_all = stack(base_ts, texts, np.array(Y, dtype=np.int8).reshape(-1, len(codes)), kinds, agts,
                                    np.array(bags, dtype=bool).reshape(-1, len(codes)))
-                    if arm == "codings":  # the clauses' multiple-instance positives, from the base's scores
+                    if arm in ("codings", "loop_codings"):  # the clauses' multiple-instance positives, from the base's scores
                         new = np.zeros(len(ts_all.texts), dtype=bool)
                         new[len(base_ts.texts):] = True
                         ts_all.Y = bag_positives(base_scorer, X, ts_all, new, settings.bag_min_score)
                     touched = np.flatnonzero((ts_all.Y[len(base_ts.texts):] >= 0).any(axis=0))
                     est = settings.make_estimator(n_dense, args.jobs).refit(X, ts_all.Y, touched, start=base_scorer, sample_weight=settings.sample_weight(ts_all))
                     run = {"seed": seed, "documents": len(chosen), "arm": arm, "rows": len(texts), "refitted": int(len(touched)),
-                           "retrain_s": round(time.perf_counter() - t0, 1), **measure(est.to_scorer())}
+                           "retrain_s": round(time.perf_counter() - t0, 1), **measure(est.to_scorer(), f"{arm}-{len(chosen)}-{seed}")}
                     results["runs"].append(run)
                     print(json.dumps(run), flush=True)
     finally:
@@ -298,7 +369,7 @@ def plot(results: dict, path: Path) -> None:
     panels = [("fulltext", "samples_f1", "full texts: per-document F1"), ("fulltext", "fp_per_document", "full texts: false positives / doc"),
               ("clause_bags", "samples_f1", "clause bags: per-document F1"), ("clause_bags", "fp_per_document", "clause bags: false positives / doc")]
     for ax, (suite, measure, title) in zip(axes, panels):
-        for arm, style in zip(ARMS, ("-o", "--s", ":^")):
+        for arm, style in zip(ARMS, ("-o", "--s", ":^", "-.d")):
             ns = sorted(n for a, n in c if a == arm)
             mean = np.array([c[(arm, n)][suite][measure][0] for n in ns])
             sd = np.array([c[(arm, n)][suite][measure][1] for n in ns])

@@ -17,7 +17,7 @@ from classify.review.suggest import catalogue
 from fixtures import FakeEncoder, write_pax_fixture
 from training.dataset import REVIEWED_KIND, build_training_set
 from training.sources import load_pax
-from training.train import REVIEW_WEIGHT, TrainSettings, retrain, train
+from training.train import REJECT_WEIGHT, TrainSettings, retrain, train
 
 REPO = Path(__file__).resolve().parent.parent
 # our own wording: a document no PA-X file holds
@@ -80,7 +80,7 @@ def test_each_decision_teaches_what_it_says(pax_dir, reviewed):
     # the rejection counts in full although no PA-X clause is positive for Ce (whose clause negatives are weak)
     w = SETTINGS.sample_weight(ts)
     ce = codes.index("Ce")
-    assert w[list(ts.texts).index(CLAUSES[1]), ce] == REVIEW_WEIGHT
+    assert w[list(ts.texts).index(CLAUSES[1]), ce] == REJECT_WEIGHT
     assert set(np.unique(w[(ts.kinds == "provision") & (ts.Y[:, ce] == 0), ce])) <= {SETTINGS.weak_negative_weight}
 
 

@@ -28,7 +28,7 @@ from .dataset import AGREEMENT_KINDS, DEFINITIONS_GROUP, REVIEWED_KIND, Document
 from .sources import load_pax
 
 MIN_POSITIVE = 20
-REVIEW_WEIGHT = 20.0
+REJECT_WEIGHT = 20.0
 
 
 ESTIMATORS = {cls.__name__: cls for cls in (HybridClassifier,)}
@@ -55,10 +55,14 @@ class TrainSettings:
     clause_weight: float = 1.0
     # Weight of a clause's negative label for a code no clause is positive for (dataset.weak_negatives)
     weak_negative_weight: float = 0.2
-    # Weight of a clause a coder decided in classify review (accept, add or reject): the most
-    # certain clause-level label there is, on the unit prediction scores; one rejection must move
-    # its category where a description's label moves it little (tests/test_loop.py)
-    review_weight: float = REVIEW_WEIGHT
+    # Weight of a clause a coder accepted or added in classify review: as PA-X's quoted clauses
+    # (higher inflated the reviewed categories' scores on other documents: benchmarks/README.md)
+    review_weight: float = 1.0
+    # Weight of a clause a coder rejected a suggestion on: the most certain clause-level negative
+    # there is, on the unit prediction scores. Negatives are many, so "balanced" class weights
+    # give one negative little say: at 1, rejecting StBor on a sovereignty clause moved that
+    # clause from 0.85 to 0.8; at 20, to 0.42 (tests/test_loop_real.py)
+    reject_weight: float = REJECT_WEIGHT
     # Multiple-instance positives: after a first fit, each code an agreement carries makes its
     # best-scoring clause a positive (when it scores at least this), and the model is fitted again
     # (bag_positives). None: clauses of coded agreements stay unknown for the agreement's codes.
@@ -71,10 +75,14 @@ class TrainSettings:
 
     def sample_weight(self, ts) -> np.ndarray:
         """Per training row and category, array like ts.Y: 1 for agreement-level text,
-        ``clause_weight`` for the rest, times ``weak_negative_weight`` for weak negatives."""
-        rows = np.where(np.isin(ts.kinds, AGREEMENT_KINDS), 1.0, np.where(ts.kinds == REVIEWED_KIND, self.review_weight, self.clause_weight))
+        ``clause_weight`` for the rest, times ``weak_negative_weight`` for weak negatives; a
+        reviewed clause ``review_weight``, or ``reject_weight`` where the coder rejected."""
+        rows = np.where(np.isin(ts.kinds, AGREEMENT_KINDS), 1.0, self.clause_weight)
         weak = weak_negatives(ts.Y, ts.kinds)
-        return (rows[:, None] * np.where(weak, self.weak_negative_weight, 1.0)).astype(np.float32)
+        w = rows[:, None] * np.where(weak, self.weak_negative_weight, 1.0)
+        reviewed = (ts.kinds == REVIEWED_KIND)[:, None]
+        w = np.where(reviewed, np.where(ts.Y == 0, self.reject_weight, self.review_weight), w)
+        return w.astype(np.float32)
 
     def lexical_spec(self) -> LexicalSpec | None:
         return LexicalSpec(n_buckets=self.lexical_buckets) if self.lexical_buckets else None
