@@ -290,11 +290,14 @@ def main(argv=None) -> int:
                         store.start()
                         for a in chosen:
                             made = review_document(store, suggested[a], data.labels.loc[a], a, arm)
-                            if arm == "loop" and seed == 0:
+                            if arm == "loop" and seed == 0:  # noqa: SIM102
                                 decisions_per_doc.append(made)
                         store.close()
                         review = read_reviewed(folder, columns, set(columns), parent_of)
                         rows = reviewed_rows(review.clauses, codes, data.parent_of)
+                        if arm in ("rejects_only", "accepts_only"):  # ablations: what each kind of decision does
+                            keep = 0 if arm == "rejects_only" else 1
+                            rows = [(a, t, np.where(y == keep, y, -1).astype(np.int8)) for a, t, y in rows if (y == keep).any()]
                         texts += [t for _, t, _ in rows]
                         Y += [y for _, _, y in rows]
                         agts += [a for a, _, _ in rows]

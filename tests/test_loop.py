@@ -147,3 +147,27 @@ def test_a_broken_review_folder_stops_train_with_one_line_naming_the_file(tmp_pa
     assert re.fullmatch(rf"Error: {re.escape(str(path))}: line \d+: Ce: \"decision\" must be accept, add or reject; got 'maybe'\n", r.output)
     r = CliRunner().invoke(cli, ["train", "--data", str(pax_dir), "--reviewed", str(tmp_path), "--out", str(tmp_path / "m")])
     assert r.output == f"Error: {tmp_path}: expected a review folder holding state/ (written by classify review --out); found no state/ folder\n"
+
+
+def test_refit_on_the_same_rows_gives_the_fit_it_starts_from():
+    """What the incremental retraining rests on: refitting a label on unchanged rows reproduces it,
+    so a retrain differs from its base only by the new labels."""
+    import scipy.sparse as sp
+
+    from training.estimator import HybridClassifier
+
+    rng = np.random.default_rng(0)
+    dense = rng.normal(size=(200, 8)).astype(np.float32)
+    counts = sp.random(200, 64, density=0.1, random_state=0, format="csr") * 3
+    X = sp.hstack([sp.csr_matrix(dense), counts.ceil()], format="csr")
+    Y = (dense[:, :3] + rng.normal(scale=0.5, size=(200, 3)) > 0).astype(np.int8)
+    Y[:20, 1] = -1
+    est = HybridClassifier(n_dense=8).fit(X, Y)
+    again = HybridClassifier(n_dense=8).refit(X, Y, [0, 2], start=est.to_scorer())
+    np.testing.assert_allclose(again.predict_proba(X), est.predict_proba(X), atol=1e-5)
+    changed = Y.copy()
+    changed[:50, 2] = 1 - changed[:50, 2]
+    moved = HybridClassifier(n_dense=8).refit(X, changed, [2], start=est.to_scorer())
+    p, q = est.predict_proba(X), moved.predict_proba(X)
+    np.testing.assert_array_equal(p[:, :2], q[:, :2])  # the labels not refitted keep their weights
+    assert np.abs(p[:, 2] - q[:, 2]).max() > 0.05

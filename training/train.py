@@ -281,6 +281,16 @@ def fit_and_threshold(
     return Fitted(estimator, thresholds, oof, timings, count_prior(docs, used), fit_grade_tables(docs.grades[used], ts.codes, docs.parent_of))
 
 
+def previous_metrics(out: Path) -> dict | None:
+    """The out-of-fold figures of the model ``out`` replaces, if there is one to compare with."""
+    if not (Path(out) / MANIFEST).is_file():
+        return None
+    try:
+        return read_manifest(Path(out)).info.get("out_of_fold")
+    except PaxClassifyError:
+        return None  # an older or damaged model: nothing to compare with
+
+
 def review_summary(data, reviewed: Path | None) -> dict | None:
     """What a review folder gave the training: its documents and clause labels by decision."""
     if reviewed is None:
@@ -448,12 +458,7 @@ def train(
             "versions": library_versions(),
         },
     )
-    previous = None
-    if (Path(out) / MANIFEST).is_file():
-        try:
-            previous = read_manifest(Path(out)).info.get("out_of_fold")
-        except PaxClassifyError:
-            previous = None  # an older or damaged model: nothing to compare with
+    previous = previous_metrics(out)
     model = Model(fitted.estimator.to_scorer(), manifest)
     path = model.save(Path(out), card=model_card(manifest.to_dict()))
     return TrainResult(path, manifest.to_dict(), changes, previous, timings, cache.hits, cache.misses)
@@ -551,12 +556,7 @@ def retrain(
                                  reviewed=review_summary(data, reviewed), rows_by_source=ts.summary())
     categories = [replace(c, n_positive=int(n_pos[c.code])) for c in manifest.categories]
     new_manifest = replace(manifest, categories=categories, info=info, files={})
-    previous = None
-    if (out / MANIFEST).is_file():
-        try:
-            previous = read_manifest(out).info.get("out_of_fold")
-        except PaxClassifyError:
-            previous = None
+    previous = previous_metrics(out)
     model = Model(estimator.to_scorer(), new_manifest)
     path = model.save(out, card=model_card(new_manifest.to_dict()))
     return TrainResult(path, new_manifest.to_dict(), changes, previous, timings, cache.hits, cache.misses, [codes[j] for j in labels])
