@@ -339,7 +339,8 @@ def curve(results: dict) -> dict:
     for arm in ARMS:
         out[(arm, 0)] = {s: {k: (v, 0.0) for k, v in m.items()} for s, m in results["base"].items()}
     for run in results["runs"]:
-        out.setdefault((run["arm"], run["documents"]), [])
+        if run["arm"] in ARMS:
+            out.setdefault((run["arm"], run["documents"]), [])
     for key in [k for k, v in out.items() if isinstance(v, list)]:
         runs = [r for r in results["runs"] if (r["arm"], r["documents"]) == key]
         out[key] = {s: {k: (float(np.mean([r[s][k] for r in runs])), float(np.std([r[s][k] for r in runs]))) for k in runs[0][s]} for s in ("fulltext", "clause_bags")}
@@ -351,7 +352,7 @@ def curve_table(results: dict) -> str:
     sizes = sorted({n for _, n in c})
     lines = ["| reviewed documents | arm | fulltext per-doc F1 | fulltext FP/doc | clause bags per-doc F1 | clause bags FP/doc |", "|---|---|---|---|---|---|"]
     for n in sizes:
-        for arm in ARMS if n else ("base",):
+        for arm in [a for a in ARMS if (a, n) in c] if n else ("base",):
             m = c[(arm if n else "loop", n)]
             cell = lambda s, k: f"{m[s][k][0]:.3f}" + (f" ± {m[s][k][1]:.3f}" if n else "")  # noqa: E731
             lines.append(f"| {n} | {arm} | {cell('fulltext', 'samples_f1')} | {cell('fulltext', 'fp_per_document')} | "
@@ -374,6 +375,8 @@ def plot(results: dict, path: Path) -> None:
     for ax, (suite, measure, title) in zip(axes, panels):
         for arm, style in zip(ARMS, ("-o", "--s", ":^", "-.d")):
             ns = sorted(n for a, n in c if a == arm)
+            if len(ns) < 2:
+                continue
             mean = np.array([c[(arm, n)][suite][measure][0] for n in ns])
             sd = np.array([c[(arm, n)][suite][measure][1] for n in ns])
             ax.plot(ns, mean, style, label=arm, markersize=4)
