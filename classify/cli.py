@@ -427,7 +427,7 @@ def evaluate(data_dir, out, model_path, folds, min_positive, floors, per_categor
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--model", "model_path", type=click.Path(file_okay=False, path_type=Path), help="Model folder (default: the shipped model).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path(DEFAULT_DATA) / "reviewed", show_default=True,
-              help="Review folder: the decisions (state/), reviewed_codings.csv for 'classify train --codings' and reviewed_clauses.csv, read by 'classify train --data' as clause-level gold.")
+              help="Review folder: the decisions (state/), which 'classify train --reviewed' learns from, and reviewed_codings.csv and reviewed_clauses.csv rewritten from them.")
 @click.option("--coder", envvar=config.CODER, help="Name recorded with each decision [default: your user name].")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on. Anyone who can reach it and has the printed URL can read the documents.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="Port to listen on; 0 picks a free one.")
