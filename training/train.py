@@ -495,8 +495,9 @@ def retrain(
     """Retrain the model in ``base`` on its PA-X data plus reviewed decisions and extra codings,
     in seconds: write it to ``out``.
 
-    Only the categories the new labels touch (:func:`touched_categories`) are fitted again, warm
-    from the base's weights and its n-gram IDF; the others keep their weights. The base's
+    Only the categories the new labels touch (:func:`touched_categories`) are fitted again, on
+    every row, with the base's n-gram IDF (so refitted and kept regressions score the same
+    features); the others keep the base's weights. The base's
     categories, settings, thresholds, count prior and grade tables are kept (no grouped folds):
     a few reviewed documents barely move thresholds chosen on two thousand agreements, and
     ``classify train`` without ``--base`` chooses them again. Multiple-instance positives are
@@ -520,6 +521,14 @@ def retrain(
     missing = [c for c in codes if c not in data.labels.columns]
     if missing:
         raise DataError(f"{data_dir}: has no codings column for {len(missing)} of the base model's categories ({', '.join(missing[:5])}); retrain from scratch without --base")
+    files = {str(f.name): sha256(f) for paths in data.files.values() for f in paths}
+    if files != manifest.info.get("training_data", {}).get("files", files):
+        import warnings
+
+        from .errors import DataWarning
+
+        warnings.warn(f"{data_dir}: not the PA-X files {base} was trained on; the categories not refitted keep weights fitted on those. "
+                      f"Train without --base to fit every category on these", DataWarning, stacklevel=2)
     ts = build_training_set(data, codes)
     timings["load"] = time.perf_counter() - t0
 
@@ -552,7 +561,7 @@ def retrain(
                         "refitted_categories": [codes[j] for j in labels],
                         "note": "categories, thresholds, count prior, grade tables and out_of_fold figures are the base model's; only the refitted categories' weights are new"},
     )
-    info["training_data"] = dict(info.get("training_data", {}), extra_codings={str(Path(f).name): sha256(Path(f)) for f in codings},
+    info["training_data"] = dict(info.get("training_data", {}), files=files, extra_codings={str(Path(f).name): sha256(Path(f)) for f in codings},
                                  reviewed=review_summary(data, reviewed), rows_by_source=ts.summary())
     categories = [replace(c, n_positive=int(n_pos[c.code])) for c in manifest.categories]
     new_manifest = replace(manifest, categories=categories, info=info, files={})
