@@ -61,7 +61,9 @@ class TrainSettings:
     # Weight of a clause a coder rejected a suggestion on: the most certain clause-level negative
     # there is, on the unit prediction scores. Negatives are many, so "balanced" class weights
     # give one negative little say: at 1, rejecting StBor on a sovereignty clause moved that
-    # clause from 0.85 to 0.8; at 20, to 0.42 (tests/test_loop_real.py)
+    # clause from 0.85 to 0.83 and a differently worded one not at all; at 20, to 0.42, and the
+    # other from 0.75 to 0.55 (tests/test_loop_real.py). Across many documents, 20 costs held-out
+    # F1 (benchmarks/README.md, the learning loop)
     reject_weight: float = REJECT_WEIGHT
     # Multiple-instance positives: after a first fit, each code an agreement carries makes its
     # best-scoring clause a positive (when it scores at least this), and the model is fitted again
