@@ -265,21 +265,36 @@ def categories(model_path, data_dir, fmt):
 @cli.command()
 @click.option("--data", "data_dir", type=click.Path(path_type=Path), default=DEFAULT_DATA, show_default=True, help="Folder of PA-X files (codings, texts, clause exports).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Model folder to write; an existing one is kept as <out>.previous.")
+@click.option("--reviewed", type=click.Path(file_okay=False, path_type=Path),
+              help=f"Review folder (classify review --out) whose decisions are learned from, clause by clause [default: {Path(DEFAULT_DATA) / 'reviewed'} if it exists].")
+@click.option("--base", type=click.Path(file_okay=False, path_type=Path),
+              help="Retrain this model in seconds: refit only the categories the review or --codings changed, keeping its thresholds (e.g. models/pax-default).")
 @click.option("--codings", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Extra codings CSV (new agreements or corrections); later ones win. Repeatable.")
 @click.option("--embedding-model", help="sentence-transformers folder (default: the packaged all-MiniLM-L6-v2).")
 @click.option("--min-positive", type=click.IntRange(2), default=20, show_default=True, help="Positive agreements a category needs to be modelled.")
 @click.option("--folds", type=click.IntRange(2), default=3, show_default=True, help="Peace-process-grouped folds for choosing thresholds.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Cache of embeddings and of each category's fits (default: ~/.cache/paxclassify/embeddings or $PAXCLASSIFY_CACHE); safe to delete.")
 @click.option("--jobs", type=int, default=-1, show_default=True, help="Parallel jobs for fitting; -1 = one per CPU core.")
-def train(data_dir, out, codings, embedding_model, min_positive, folds, cache_dir, jobs):
-    """Train a model from PA-X codings and texts.
+def train(data_dir, out, reviewed, base, codings, embedding_model, min_positive, folds, cache_dir, jobs):
+    """Train a model from PA-X codings and texts, and the decisions of a review.
 
-    Example: classify train --data ../shared/pax --out models/my-model
+    Example: classify train --data ../shared/pax --reviewed data/labelled/reviewed --out models/my-model
     """
-    from training.train import TrainSettings, train as train_model
+    from training.train import TrainSettings, retrain, train as train_model
 
-    settings = TrainSettings(min_positive=min_positive, n_folds=folds)
-    result = train_model(data_dir, out, codings=list(codings), embedding_model=embedding_model, settings=settings, cache_dir=cache_dir, n_jobs=jobs, progress=True)
+    if reviewed is None and (Path(DEFAULT_DATA) / "reviewed").is_dir():
+        reviewed = Path(DEFAULT_DATA) / "reviewed"
+        _echo_err(f"Learning from the decisions in {reviewed} (the review folder classify review writes by default)")
+    if base is not None:
+        if out.resolve() == base.resolve():
+            raise click.UsageError(f"--out {out} is the model --base reads from; write the retrained model to another folder (the base is kept as it is)")
+        if embedding_model or min_positive != 20 or folds != 3:
+            raise click.UsageError("--base keeps the base model's embedding model, categories and thresholds: drop --embedding-model, --min-positive and --folds, or drop --base")
+        result = retrain(data_dir, out, base, codings=list(codings), reviewed=reviewed, cache_dir=cache_dir, n_jobs=jobs, progress=True)
+    else:
+        settings = TrainSettings(min_positive=min_positive, n_folds=folds)
+        result = train_model(data_dir, out, codings=list(codings), reviewed=reviewed, embedding_model=embedding_model, settings=settings,
+                             cache_dir=cache_dir, n_jobs=jobs, progress=True)
     m = result.manifest
     for change in result.changes:
         click.echo(
@@ -290,9 +305,16 @@ def train(data_dir, out, codings, embedding_model, min_positive, folds, cache_di
     few = sum(1 for c in m["uncovered"] if c.get("coded", True))
     click.echo(f"Categories modelled: {len(m['categories'])}; not covered: {few} with fewer than {min_positive} positive agreements, "
                f"{len(m['uncovered']) - few} headings or categories with no column in the codings")
+    review = m["training_data"].get("reviewed")
+    if review:
+        click.echo(f"Review {review['folder']}: {review['documents']} document(s), clause labels " + (", ".join(f"{k} {v}" for k, v in review["clause_labels"].items()) or "none"))
     oof = m["out_of_fold"]
-    click.echo(f"Out-of-fold (grouped by peace process): micro-F1 {oof['micro_f1']:.4f}  macro-F1 {oof['macro_f1']:.4f}")
-    if result.previous_metrics:
+    if result.refitted is not None:
+        click.echo(f"Refitted {len(result.refitted)} categor{'y' if len(result.refitted) == 1 else 'ies'} from {base}: {', '.join(result.refitted) or 'none'}; "
+                   f"thresholds kept (run without --base to choose them again)")
+    else:
+        click.echo(f"Out-of-fold (grouped by peace process): micro-F1 {oof['micro_f1']:.4f}  macro-F1 {oof['macro_f1']:.4f}")
+    if result.previous_metrics and result.refitted is None:
         prev = result.previous_metrics
         click.echo(
             f"Against the previous model: micro-F1 {oof['micro_f1'] - prev.get('micro_f1', 0):+.4f}  macro-F1 {oof['macro_f1'] - prev.get('macro_f1', 0):+.4f}"
@@ -405,7 +427,7 @@ def evaluate(data_dir, out, model_path, folds, min_positive, floors, per_categor
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--model", "model_path", type=click.Path(file_okay=False, path_type=Path), help="Model folder (default: the shipped model).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path(DEFAULT_DATA) / "reviewed", show_default=True,
-              help="Review folder: the decisions (state/), reviewed_codings.csv for 'classify train --codings' and reviewed_clauses.csv, read by 'classify train --data' as clause-level gold.")
+              help="Review folder: the decisions (state/), which 'classify train --reviewed' learns from, and reviewed_codings.csv and reviewed_clauses.csv rewritten from them.")
 @click.option("--coder", envvar=config.CODER, help="Name recorded with each decision [default: your user name].")
 @click.option("--data", "data_dir", type=click.Path(path_type=Path), default=DEFAULT_DATA, show_default=True,
               help="PA-X data folder whose categories file gives the codebook's definitions shown beside each category (a model that records them needs none).")
@@ -453,7 +475,7 @@ def review(inputs, model_path, out, coder, data_dir, host, port, no_browser, top
     with tqdm(total=len(documents), desc="Suggesting", unit=" documents", file=sys.stderr, leave=False, disable=None) as bar:
         suggested = suggest(model, list(documents.values()), top_k=top_k, progress=bar.update)
     for doc in suggested:
-        store.attach(doc.id, doc.source, doc.clauses)
+        store.attach(doc.id, doc.source, doc.clauses, [s.code for s in doc.suggestions])
     store.start()
     if coder is None:
         import getpass

@@ -44,6 +44,7 @@ def test_decisions_are_saved_at_once_and_become_the_two_training_files(tmp_path)
     state = store.decide("1001", 0, "Ce", 2, [0], "ann")
     state = store.decide("1001", state.version, "TjPrire", 0, [1], "ann")
     assert state.version == 2
+    assert state.clauses == dict(enumerate(TEXT))  # every clause: training learns from the document without it
     store.close()
 
     again = open_store(tmp_path)  # a new server finds every decision
@@ -52,11 +53,12 @@ def test_decisions_are_saved_at_once_and_become_the_two_training_files(tmp_path)
     assert list(codings.columns) == ["AgtId", "Agt", "Ce", "TjPrire", "GeWom", "WggPar"]
     assert codings.iloc[0].to_dict() == {"AgtId": "1001", "Agt": "1001", "Ce": "2", "TjPrire": "0", "GeWom": "", "WggPar": ""}
     clauses = read(tmp_path, CLAUSES)
-    assert list(clauses.columns) == ["AgtId", "category", "tagged_text", "value", "coder", "timestamp"]
-    assert clauses[["category", "tagged_text", "value", "coder"]].values.tolist() == [["Ce", TEXT[0], "2", "ann"], ["TjPrire", TEXT[1], "0", "ann"]]
-    # recognised by classify train --data: the clauses as clause-level gold, the codings never as quoted text
+    assert list(clauses.columns) == ["AgtId", "category", "tagged_text", "value", "coder", "timestamp", "decision"]
+    # no suggestion was attached: the coder added Ce
+    assert clauses[["category", "tagged_text", "value", "coder", "decision"]].values.tolist() == [["Ce", TEXT[0], "2", "ann", "add"], ["TjPrire", TEXT[1], "0", "ann", "reject"]]
+    # recognised in a data folder, and never read as PA-X gold there: classify train --reviewed reads state/
     kinds = {p.name: k for k, paths in _sources(tmp_path).items() for p in paths}
-    assert kinds == {CODINGS: "extra_codings", CLAUSES: "segments"}
+    assert kinds == {CODINGS: "extra_codings", CLAUSES: "reviewed_clauses"}
 
 
 def _sources(folder):
@@ -75,8 +77,8 @@ def test_done_means_complete_and_needs_every_suggestion_decided(tmp_path):
     state = store.decide("1001", 0, "WggPar", 1, [2], "ann")
     state = store.set_done("1001", state.version, True, [])
     row = read(tmp_path, CODINGS).iloc[0]
-    # what the coder did not code is absent, but a parent of a present sub-code is not known to be absent
-    assert (row.Ce, row.TjPrire, row.WggPar, row.GeWom) == ("0", "0", "1", "")
+    # what the coder did not code is absent; a present sub-code makes its parent present, as PA-X codes it
+    assert (row.Ce, row.TjPrire, row.WggPar, row.GeWom) == ("0", "0", "1", "1")
     state = store.decide("1001", state.version, "WggPar", None, [], "ann")  # taking a decision back reopens it
     assert not state.done and read(tmp_path, CODINGS).empty
 
@@ -118,7 +120,7 @@ def test_a_broken_state_file_names_its_file_and_line(tmp_path):
     for old, new, message in [
         ('"Ce": {"value": 1', '"Ce": {"value": 7', f"line {ce}: Ce: the value must be 0"),
         ('"Ce":', '"Cx":', f"line {ce}: unknown category code 'Cx'"),
-        ('"clauses": [0]', '"clauses": [2]', f'line {ce}: Ce: clause 2 has no text under "clauses"'),
+        ('"clauses": [0]', '"clauses": [9]', f'line {ce}: Ce: clause 9 has no text under "clauses"'),
         ('"done": false,', '"done": false', "line 7: not valid JSON (Expecting ',' delimiter)"),
     ]:
         path.write_text(good.replace(old, new))
@@ -296,13 +298,14 @@ def test_retraining_on_a_review_changes_the_model_where_the_coder_did(tmp_path, 
         store.decide(agt, 0, "HrDet", 1, [1], "ann")
     store.close()
 
-    result = train(pax_dir, tmp_path / "after", codings=[pax_dir / "reviewed" / CODINGS], settings=settings, cache_dir=tmp_path / "cache", encoder=FakeEncoder())
+    result = train(pax_dir, tmp_path / "after", reviewed=pax_dir / "reviewed", settings=settings, cache_dir=tmp_path / "cache", encoder=FakeEncoder())
     after = result.manifest
     assert result.changes[0]["flips_by_category"] == {"HrDet": 3}
-    assert after["training_data"]["rows_by_source"]["quote"] == before["training_data"]["rows_by_source"]["quote"] + 3  # the clause, in each agreement
+    assert after["training_data"]["rows_by_source"]["reviewed_clause"] == 3  # the clause, in each agreement
+    assert "reviewed_clause" not in before["training_data"]["rows_by_source"]
     diff = {c["code"] for c in after["categories"] for b in before["categories"] if b["code"] == c["code"] and b["n_positive"] != c["n_positive"]}
     assert diff == {"HrDet"}
-    assert CODINGS in after["training_data"]["extra_codings"]
+    assert after["training_data"]["reviewed"] == {"folder": str(pax_dir / "reviewed"), "documents": 3, "clause_labels": {"add": 3}}
 
     def p(model_dir):
         [coding] = Model.load(model_dir, encoder=FakeEncoder()).code([Document("x", f"1. {clause}")], threshold=0.5)

@@ -208,10 +208,13 @@ def apply_codings(base: pd.DataFrame, extra: pd.DataFrame) -> tuple[pd.DataFrame
         merged = pd.concat([merged, add.astype(merged.dtypes.to_dict(), errors="ignore")])
     flips: dict[str, int] = {}
     corrected = set()
+    touched = set()  # categories whose labels changed on an agreement already there, unknown ones included
     for c in codes:
         new = extra[c]
         given = new[new >= 0]
         old = merged.loc[given.index, c]
+        if ((old.values != given.values) & given.index.isin(base.index)).any():
+            touched.add(c)
         changed = given.index[(old.values != given.values) & (old.values >= 0)]
         if len(changed):
             flips[c] = int(len(changed))
@@ -232,6 +235,7 @@ def apply_codings(base: pd.DataFrame, extra: pd.DataFrame) -> tuple[pd.DataFrame
         "flips_by_category": flips,
         "new_categories": unknown,
         "new_ids": [int(a) for a in new_ids],
+        "changed_categories": sorted(touched),
     }
     for c in codes:
         merged[c] = merged[c].astype(np.int8)

@@ -19,6 +19,9 @@ DEFINITIONS_GROUP = "__definitions__"
 AGREEMENT_KINDS = ("description",)
 # Row kinds of one clause each
 CLAUSE_KINDS = ("quote", "provision", "fulltext_clause")
+# A clause a coder decided in classify review: labelled only for the categories decided on it,
+# never weak (TrainSettings.review_weight), and no bag (its document's other clauses stay unknown)
+REVIEWED_KIND = "reviewed_clause"
 
 
 @dataclass
@@ -88,6 +91,26 @@ def definition_text(code: str, categories: pd.DataFrame) -> str | None:
     return f"{categories.at[code, 'name']}: {d}"
 
 
+def reviewed_rows(reviewed: pd.DataFrame, codes: list[str], parent_of: dict) -> list[tuple[int, str, np.ndarray]]:
+    """(AgtId, clause text, labels) per clause a coder decided (``PaxData.reviewed``).
+
+    What each decision teaches: accept and add, the category (and its ancestors) on that clause;
+    reject, its absence there; nothing about the categories not decided on it. A later decision
+    on the same clause text wins."""
+    col = {c: j for j, c in enumerate(codes)}
+    out = []
+    for (agt, text), group in reviewed.sort_values("timestamp", kind="stable").groupby(["AgtId", "text"], sort=False):
+        y = np.full(len(codes), -1, dtype=np.int8)
+        for code, value in zip(group.code, group.value):
+            if value > 0:  # an unmodelled sub-code still marks its modelled ancestors
+                mark_positive(y, code, col, parent_of)
+            elif code in col:
+                y[col[code]] = 0
+        if (y >= 0).any():
+            out.append((int(agt), text, y))
+    return out
+
+
 def build_training_set(data: PaxData, codes: list[str]) -> TrainingSet:
     L = label_frame(data, codes)
     col = {c: j for j, c in enumerate(codes)}
@@ -110,18 +133,25 @@ def build_training_set(data: PaxData, codes: list[str]) -> TrainingSet:
     for agt, text in zip(data.fulltexts().AgtId, data.fulltexts().text):
         clause_texts += [(agt, c.text, "fulltext_clause") for c in segment(text) if c.kind == "provision"]
     quoted = data.quotes.groupby(["AgtId", "text"])["code"].apply(set)
-    quoted_keys = set(quoted.index)
+    reviewed_keys = set(zip(data.reviewed.AgtId, data.reviewed.text))
+    # a clause a coder decided is learned from what the coder said, not from its agreement's codes
+    quoted_keys = set(quoted.index) | reviewed_keys
     for agt, text, kind in clause_texts:
         if (agt, text) in quoted_keys:
             continue
         add(text, np.where(L.loc[agt].values == 0, 0, -1).astype(np.int8), agt, kind)
 
     for (agt, text), qcodes in quoted.items():
+        if (agt, text) in reviewed_keys:
+            continue
         y = np.where(L.loc[agt].values == 0, 0, -1).astype(np.int8)
         for q in qcodes:
             mark_positive(y, q, col, data.parent_of)
         if (y == 1).any():
             add(text, y, agt, "quote")
+
+    for agt, text, y in reviewed_rows(data.reviewed, codes, data.parent_of):
+        add(text, y, agt, REVIEWED_KIND)
 
     for code in codes:
         text = definition_text(code, data.categories)
@@ -148,6 +178,8 @@ def weak_negatives(Y: np.ndarray, kinds: np.ndarray) -> np.ndarray:
     down (``TrainSettings.weak_negative_weight``).
     """
     clause = np.isin(kinds, CLAUSE_KINDS)
+    # reviewed clauses (REVIEWED_KIND) are not clause kinds here: a coder's accept does not turn
+    # every other clause negative of its code to full weight, and a reject is never weak
     no_clause_positive = ~(Y[clause] == 1).any(axis=0)
     return clause[:, None] & no_clause_positive[None, :] & (Y == 0)
 
@@ -233,8 +265,9 @@ def build_documents(data: PaxData, codes: list[str], *, kind: str = "auto") -> D
     agreements with that text."""
     texts = data.texts
     if kind == "auto":
-        frame = texts[texts.kind.isin(["fulltext", "description"])].copy()
-        frame["order"] = (frame.kind != "fulltext").astype(int)  # full text first
+        frame = texts[texts.kind.isin(["fulltext", "reviewed", "description"])].copy()
+        # full text first, then a reviewed document's text (the clauses the coder saw), then the summary
+        frame["order"] = frame.kind.map({"fulltext": 0, "reviewed": 1}).fillna(2).astype(int)
         frame = frame.sort_values(["order"], kind="stable").drop_duplicates("AgtId").sort_index()
     else:
         frame = texts[texts.kind == kind].drop_duplicates("AgtId")

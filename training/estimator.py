@@ -236,6 +236,57 @@ class HybridClassifier(ClassifierMixin, BaseEstimator):
         self.n_features_in_ = X.shape[1]
         return self
 
+    def refit(self, X, Y, labels, *, start: LinearScorer, sample_weight=None):
+        """Take the fitted state of ``start`` (the scorer of a model fitted with these parameters
+        on these features) and fit only the labels at positions ``labels`` again on X, Y.
+
+        Incremental retraining: categories no new label touches keep their weights, and the
+        n-gram IDF stays the start's, so the refitted and the kept regressions score the same
+        features. X, Y, sample_weight as for :meth:`fit`; labels : int array of label positions.
+        """
+        import scipy.sparse as sp
+
+        dense, counts = self._split(X)
+        Y = np.asarray(Y)
+        labels = np.asarray(labels, dtype=int)
+        if Y.shape[1] != start.n_labels or dense.shape[1] != start.n_dense:
+            raise ValueError(f"Found Y with {Y.shape[1]} labels and {dense.shape[1]} embedding columns; the start scores {start.n_labels} on {start.n_dense}")
+        weight = None
+        if sample_weight is not None:
+            weight = np.asarray(sample_weight, dtype=np.float64)
+            weight = weight[:, labels] if weight.ndim == 2 else weight
+        self.coef_dense_ = start.coef.copy()
+        self.intercept_dense_ = start.intercept.copy()
+        # a kept label is constant when all its weights are 0 (how fit stores a constant scorer)
+        constant = ~self.coef_dense_.any(axis=1)
+        if self.dense_weight > 0 and len(labels):
+            results = fit_labels(_fit_one, dense, Y[:, labels], weight, (self.C, self.class_weight, self.max_iter, self.tol),
+                                 memory=self.memory, n_jobs=self.n_jobs)
+            for j, r in zip(labels, results):
+                self.coef_dense_[j], self.intercept_dense_[j], constant[j] = r[0], r[1], bool(r[2])
+        self.coef_lexical_ = None
+        if self.dense_weight < 1:
+            self.idf_ = np.asarray(start.arrays["idf"]).astype(np.float16)
+            W = start.lexical.tocsr().astype(np.float32)
+            rows = [W[j] for j in range(W.shape[0])]
+            self.intercept_lexical_ = start.lexical_intercept.copy()
+            kept_constant = np.diff(W.indptr) == 0
+            if len(labels):
+                A = tfidf(counts, self.idf_)
+                results = fit_labels(_fit_one_sparse, A, Y[:, labels], weight,
+                                     (self.C_lexical, self.class_weight, self.max_iter, self.tol_lexical, self.max_lexical_weights),
+                                     memory=self.memory, n_jobs=self.n_jobs)
+                for j, r in zip(labels, results):
+                    rows[j] = sp.csr_matrix((np.asarray(r[1], dtype=np.float32), np.asarray(r[0], dtype=np.int32), [0, len(r[0])]), shape=(1, W.shape[1]))
+                    self.intercept_lexical_[j] = r[2]
+                    kept_constant[j] = bool(r[3])
+            self.coef_lexical_ = sp.vstack(rows, format="csr").astype(np.float32)
+            constant &= kept_constant
+        self.constant_labels_ = constant
+        self.n_labels_ = Y.shape[1]
+        self.n_features_in_ = X.shape[1]
+        return self
+
     def to_scorer(self) -> LinearScorer:
         """The fitted weights as a :class:`~classify.scoring.LinearScorer` (what a model folder stores)."""
         check_is_fitted(self, "n_labels_")

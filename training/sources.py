@@ -22,6 +22,8 @@ KINDS = {
     "gender_codings": {"AgtId", "PP", "WggPar"},
     "descriptions": {"AgtId", "description"},
     "fulltext": {"AgtId", "Agreement text"},
+    # classify review's reviewed_clauses.csv: read from the review's state/ (classify train --reviewed)
+    "reviewed_clauses": {"AgtId", "category", "tagged_text", "decision"},
     "segments": {"AgtId", "category", "tagged_text"},
     "api_details": {"AgtId", "code", "details"},
     "provisions": {"AgtId", "provision_text"},
@@ -33,7 +35,9 @@ KINDS = {
     "categories": {"code", "name", "group", "parent"},
 }
 # A file matches the first kind (in this order) whose columns it has.
-ORDER = ["codings", "gender_codings", "fulltext", "segments", "api_details", "provisions", "descriptions", "extra_codings", "gender_text", "wgg_text", "categories"]
+ORDER = ["codings", "gender_codings", "fulltext", "reviewed_clauses", "segments", "api_details", "provisions", "descriptions", "extra_codings", "gender_text", "wgg_text", "categories"]
+
+REVIEWED_COLUMNS = ["AgtId", "code", "text", "value", "decision", "coder", "timestamp", "document"]
 
 _PAGE_BLOCK = re.compile(r"(?:^|\n)\s*(?=Page\s+\d+\s*,)")
 _PAGE_HEAD = re.compile(r"^Page\s+\d+\s*,[^\n:]{0,200}:?")
@@ -129,6 +133,9 @@ class PaxData:
     grades: pd.DataFrame = field(default_factory=pd.DataFrame)
     # AgtId -> the agreement's title (the codings' Agt), where the codings file names it
     titles: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
+    # a coder's clause decisions (classify review): AgtId, code, text, value (0 rejected, 1-3
+    # present), decision (accept, add, reject), coder, timestamp, document
+    reviewed: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REVIEWED_COLUMNS))
 
     @property
     def parent_of(self) -> dict:
@@ -175,10 +182,29 @@ def load_categories(paths: list[Path]) -> pd.DataFrame:
     return cats[["name", "group", "parent", "definition"]]
 
 
-def load_pax(data_dir: Path, *, extra_codings: list[Path] = ()) -> tuple[PaxData, list[dict]]:
-    """Read a data folder (and optional extra codings CSVs, later ones winning).
+def imply_parents(frame: pd.DataFrame, parent_of: dict) -> pd.DataFrame:
+    """Codings with every present sub-code's ancestors present where their cells are blank (-1):
+    PA-X codes a parent with its sub-code (``TjAmPro`` makes ``TjAm`` 1)."""
+    out = frame.copy()
+    for code in [c for c in frame.columns if c in parent_of]:
+        present = frame[code].to_numpy() > 0
+        parent = parent_of.get(code)
+        while parent:
+            if parent in out.columns:
+                blank = present & (out[parent].to_numpy() < 0)
+                out.loc[blank, parent] = 1
+            parent = parent_of.get(parent)
+    return out
 
-    Returns the data and one change report per extra codings file.
+
+def load_pax(data_dir: Path, *, extra_codings: list[Path] = (), reviewed: Path | None = None) -> tuple[PaxData, list[dict]]:
+    """Read a data folder (and optional extra codings CSVs, later ones winning, then a review folder).
+
+    Returns the data and one change report per extra codings file (and one for the review).
+    reviewed : a ``classify review --out`` folder: its documents' agreement-level codings are
+        applied like an extra codings file, and its clause decisions and document texts are kept
+        in ``PaxData.reviewed`` and ``texts`` (kind "reviewed"). Raises ReviewError naming the file
+        when the folder is broken.
     """
     from .codings import list_some, apply_codings, read_codings
 
@@ -187,32 +213,46 @@ def load_pax(data_dir: Path, *, extra_codings: list[Path] = ()) -> tuple[PaxData
     codings = read_codings(files["codings"][0], known_codes=set(categories.index) or None)
     for extra in files["codings"][1:]:
         codings, _ = apply_codings(codings, read_codings(extra, known_codes=set(codings.columns)))
+
+    # Gender sub-codes: known where the gender dataset coded the agreement, and 0 where the
+    # agreement has no provision on women at all; unknown otherwise. Merged before the extra
+    # codings, so a coder's Wgg values correct the gender dataset's rather than being replaced.
+    order = list(codings.columns)
+    for path in files.get("gender_codings", []):
+        gframe = read_csv(path).drop_duplicates("AgtId", keep="last").set_index("AgtId")
+        wgg = [c for c in gframe.columns if c.startswith("Wgg")]
+        gvals = binarise(gframe, wgg, path).reindex(codings.index)
+        fill = np.zeros(len(codings)) - 1
+        if "GeWom" in codings:
+            fill[(codings["GeWom"] == 0).to_numpy()] = 0
+        gvals = gvals.apply(lambda col: col.fillna(pd.Series(fill, index=codings.index)))
+        # the gender dataset's values replace the codings' in place (PA-X's column order stays), new codes go last
+        codings = pd.concat([codings.drop(columns=[c for c in wgg if c in codings]), gvals.astype(np.int8)], axis=1)
+        codings = codings[[c for c in order if c in codings.columns] + [c for c in codings.columns if c not in order]]
+
+    parent_of = PaxData(codings, pd.Series(dtype=str), categories, pd.DataFrame(), pd.DataFrame()).parent_of
+    known = set(codings.columns) | set(categories.index)
     reports = []
     for extra in extra_codings:
-        codings, report = apply_codings(codings, read_codings(Path(extra), known_codes=set(codings.columns)))
+        frame = imply_parents(read_codings(Path(extra), known_codes=known), parent_of)
+        codings, report = apply_codings(codings, frame)
         report["file"] = str(extra)
         reports.append(report)
+    review = None
+    if reviewed is not None:
+        from .reviewed import read_reviewed
+
+        review = read_reviewed(Path(reviewed), [c for c in codings.columns if c not in ("PP", "PPName", "Agt", "Dat")], known, parent_of)
+        if len(review.codings):
+            codings, report = apply_codings(codings, review.codings)
+            report["file"] = str(reviewed)
+            reports.append(report)
 
     groups = codings["PP"].astype(str)
     meta_cols = [c for c in codings.columns if c in ("PP", "Dat", "Agt", "PPName")]
     codes = [c for c in codings.columns if c not in meta_cols]
     grades = codings[codes].astype(np.int8)  # 0-3 where PA-X grades a category, -1 unknown
     labels = grades.clip(upper=1)
-    order = list(labels.columns)
-
-    # Gender sub-codes: known where the gender dataset coded the agreement, and 0 where the
-    # agreement has no provision on women at all; unknown otherwise.
-    for path in files.get("gender_codings", []):
-        gframe = read_csv(path).drop_duplicates("AgtId", keep="last").set_index("AgtId")
-        wgg = [c for c in gframe.columns if c.startswith("Wgg")]
-        gvals = binarise(gframe, wgg, path).reindex(labels.index)
-        fill = np.zeros(len(labels)) - 1
-        if "GeWom" in labels:
-            fill[(labels["GeWom"] == 0).to_numpy()] = 0
-        gvals = gvals.apply(lambda col: col.fillna(pd.Series(fill, index=labels.index)))
-        # the gender dataset's values replace the codings' in place (PA-X's column order stays), new codes go last
-        labels = pd.concat([labels.drop(columns=[c for c in wgg if c in labels]), gvals.astype(np.int8)], axis=1)
-        labels = labels[[c for c in order if c in labels.columns] + [c for c in labels.columns if c not in order]]
 
     quotes, texts = [], []
     for path in files.get("api_details", []):
@@ -243,6 +283,8 @@ def load_pax(data_dir: Path, *, extra_codings: list[Path] = ()) -> tuple[PaxData
         texts += [(a, "fulltext", t) for a, t in zip(f.AgtId, f["Agreement text"]) if isinstance(t, str) and t.strip()]
         lengths.update({a: float(len(t)) for a, t in zip(f.AgtId, f["Agreement text"]) if isinstance(t, str) and t.strip() and a not in lengths})
 
+    if review is not None:
+        texts += list(review.texts.itertuples(index=False, name=None))
     quotes = pd.DataFrame(quotes, columns=["AgtId", "code", "text"]).drop_duplicates()
     texts = pd.DataFrame(texts, columns=["AgtId", "kind", "text"]).drop_duplicates()
     # only agreements in the codings count: the rest have no gold
@@ -270,5 +312,6 @@ def load_pax(data_dir: Path, *, extra_codings: list[Path] = ()) -> tuple[PaxData
     lengths = pd.Series(lengths, dtype=float)
     data = PaxData(labels=labels, groups=groups, categories=categories, quotes=quotes, texts=texts, files=files,
                    lengths=lengths[lengths.index.isin(labels.index)], grades=grades,
-                   titles=codings["Agt"] if "Agt" in codings else pd.Series(dtype=object))
+                   titles=codings["Agt"] if "Agt" in codings else pd.Series(dtype=object),
+                   reviewed=review.clauses if review is not None else pd.DataFrame(columns=REVIEWED_COLUMNS))
     return data, reports

@@ -26,10 +26,11 @@ from .errors import DataError
 from .estimator import HybridClassifier
 from .roles import build_role_set, fit_roles, heldout_figures
 from .metrics import best_thresholds, f1_summary
-from .dataset import AGREEMENT_KINDS, DEFINITIONS_GROUP, DocumentSet, TrainingSet, build_documents, build_training_set, select_categories, weak_negatives
+from .dataset import AGREEMENT_KINDS, DEFINITIONS_GROUP, REVIEWED_KIND, DocumentSet, TrainingSet, build_documents, build_training_set, select_categories, weak_negatives
 from .sources import load_pax
 
 MIN_POSITIVE = 20
+REJECT_WEIGHT = 20.0
 
 
 ESTIMATORS = {cls.__name__: cls for cls in (HybridClassifier,)}
@@ -56,6 +57,16 @@ class TrainSettings:
     clause_weight: float = 1.0
     # Weight of a clause's negative label for a code no clause is positive for (dataset.weak_negatives)
     weak_negative_weight: float = 0.2
+    # Weight of a clause a coder accepted or added in classify review: as PA-X's quoted clauses
+    # (higher inflated the reviewed categories' scores on other documents: benchmarks/README.md)
+    review_weight: float = 1.0
+    # Weight of a clause a coder rejected a suggestion on: the most certain clause-level negative
+    # there is, on the unit prediction scores. Negatives are many, so "balanced" class weights
+    # give one negative little say: at 1, rejecting StBor on a sovereignty clause moved that
+    # clause from 0.85 to 0.83 and a differently worded one not at all; at 20, to 0.42, and the
+    # other from 0.75 to 0.55 (tests/test_loop_real.py). Across many documents, 20 costs held-out
+    # F1 (benchmarks/README.md, the learning loop)
+    reject_weight: float = REJECT_WEIGHT
     # Multiple-instance positives: after a first fit, each code an agreement carries makes its
     # best-scoring clause a positive (when it scores at least this), and the model is fitted again
     # (bag_positives). None: clauses of coded agreements stay unknown for the agreement's codes.
@@ -80,10 +91,14 @@ class TrainSettings:
 
     def sample_weight(self, ts) -> np.ndarray:
         """Per training row and category, array like ts.Y: 1 for agreement-level text,
-        ``clause_weight`` for the rest, times ``weak_negative_weight`` for weak negatives."""
+        ``clause_weight`` for the rest, times ``weak_negative_weight`` for weak negatives; a
+        reviewed clause ``review_weight``, or ``reject_weight`` where the coder rejected."""
         rows = np.where(np.isin(ts.kinds, AGREEMENT_KINDS), 1.0, self.clause_weight)
         weak = weak_negatives(ts.Y, ts.kinds)
-        return (rows[:, None] * np.where(weak, self.weak_negative_weight, 1.0)).astype(np.float32)
+        w = rows[:, None] * np.where(weak, self.weak_negative_weight, 1.0)
+        reviewed = (ts.kinds == REVIEWED_KIND)[:, None]
+        w = np.where(reviewed, np.where(ts.Y == 0, self.reject_weight, self.review_weight), w)
+        return w.astype(np.float32)
 
     def lexical_spec(self) -> LexicalSpec | None:
         return LexicalSpec(n_buckets=self.lexical_buckets) if self.lexical_buckets else None
@@ -137,6 +152,7 @@ class TrainResult:
     timings: dict = field(default_factory=dict)
     cache_hits: int = 0
     cache_misses: int = 0
+    refitted: list | None = None  # retrain: the categories fitted again (None: a full training)
 
 
 def document_scores(estimator, U, owner: np.ndarray, n_docs: int, carry: np.ndarray | None = None) -> np.ndarray:
@@ -316,6 +332,24 @@ def heldout_roles(make_estimator, F, rs, n_folds: int) -> dict:
             "folds": n_folds, "grouping": "peace process; own examples by template"}
 
 
+def previous_metrics(out: Path) -> dict | None:
+    """The out-of-fold figures of the model ``out`` replaces, if there is one to compare with."""
+    if not (Path(out) / MANIFEST).is_file():
+        return None
+    try:
+        return read_manifest(Path(out)).info.get("out_of_fold")
+    except PaxClassifyError:
+        return None  # an older or damaged model: nothing to compare with
+
+
+def review_summary(data, reviewed: Path | None) -> dict | None:
+    """What a review folder gave the training: its documents and clause labels by decision."""
+    if reviewed is None:
+        return None
+    r = data.reviewed
+    return {"folder": str(reviewed), "documents": int(r.document.nunique()), "clause_labels": {k: int(v) for k, v in r.decision.value_counts().sort_index().items()}}
+
+
 def count_prior(docs: DocumentSet, used: np.ndarray, quantile: float = 0.75) -> CountPrior | None:
     """The count prior fitted on the ``used`` documents whose agreement length is known; None
     when fewer than 20 are (too few to say how the count grows with length)."""
@@ -355,6 +389,7 @@ def prepare(
     data_dir: Path,
     *,
     codings: list[Path] = (),
+    reviewed: Path | None = None,
     embedding_model: str | None = None,
     settings: TrainSettings,
     cache_dir: Path | None = None,
@@ -372,7 +407,7 @@ def prepare(
 
     timings = {}
     t0 = time.perf_counter()
-    data, changes = load_pax(Path(data_dir), extra_codings=list(codings))
+    data, changes = load_pax(Path(data_dir), extra_codings=list(codings), reviewed=reviewed)
     codes, dropped = select_categories(data, settings.min_positive)
     if not codes:
         raise DataError(f"{data_dir}: no category has {settings.min_positive} positive agreements; nothing to learn")
@@ -441,6 +476,7 @@ def train(
     out: Path,
     *,
     codings: list[Path] = (),
+    reviewed: Path | None = None,
     embedding_model: str | None = None,
     settings: TrainSettings | None = None,
     cache_dir: Path | None = None,
@@ -450,11 +486,13 @@ def train(
 ) -> TrainResult:
     """Train a model from the PA-X files in ``data_dir`` and write it to ``out``.
 
+    reviewed : a ``classify review --out`` folder whose decisions are learned from (see
+        ``dataset.build_training_set``); a broken one raises ReviewError naming the file.
     The previous model at ``out`` (if any) stays in use until the new one is complete, and is
     then kept as ``<out>.previous``. ``encoder``: see :func:`prepare`.
     """
     settings = settings or TrainSettings()
-    p = prepare(data_dir, codings=codings, embedding_model=embedding_model, settings=settings, cache_dir=cache_dir,
+    p = prepare(data_dir, codings=codings, reviewed=reviewed, embedding_model=embedding_model, settings=settings, cache_dir=cache_dir,
                 encoder=encoder, progress=progress)
     data, changes, codes, dropped, ts, docs, X, encoder, cache = p.data, p.changes, p.codes, p.dropped, p.ts, p.docs, p.X, p.encoder, p.cache
     timings = dict(p.timings)
@@ -508,6 +546,7 @@ def train(
             "training_data": {
                 "files": {str(f.name): sha256(f) for paths in data.files.values() for f in paths},
                 "extra_codings": {str(Path(f).name): sha256(Path(f)) for f in codings},
+                "reviewed": review_summary(data, reviewed),
                 "agreements": int(len(data.labels)),
                 "peace_processes": int(data.groups.nunique()),
                 "rows_by_source": ts.summary(),
@@ -522,12 +561,114 @@ def train(
             "versions": library_versions(),
         },
     )
-    previous = None
-    if (Path(out) / MANIFEST).is_file():
-        try:
-            previous = read_manifest(Path(out)).info.get("out_of_fold")
-        except PaxClassifyError:
-            previous = None  # an older or damaged model: nothing to compare with
+    previous = previous_metrics(out)
     model = Model(fitted.estimator.to_scorer(), manifest, role_scorer=role_estimator.to_scorer() if role_estimator is not None else None)
     path = model.save(Path(out), card=model_card(manifest.to_dict()))
     return TrainResult(path, manifest.to_dict(), changes, previous, timings, cache.hits, cache.misses)
+
+
+def touched_categories(ts: TrainingSet, changes: list[dict], base_agts) -> np.ndarray:
+    """Positions of the categories whose training labels a retraining changes: those a reviewed
+    clause is labelled with, those an extra codings file or the review changed on an agreement
+    the base was trained on, and every category known for a new agreement with training rows of
+    its own (a description or clauses; a reviewed document's clauses count above)."""
+    col = {c: j for j, c in enumerate(ts.codes)}
+    touched = (ts.Y[ts.kinds == REVIEWED_KIND] >= 0).any(axis=0)
+    for change in changes:
+        for code in change.get("changed_categories", []):
+            if code in col:
+                touched[col[code]] = True
+    new_rows = ~np.isin(ts.agt, list(base_agts)) & (ts.agt >= 0) & (ts.kinds != REVIEWED_KIND)
+    touched |= (ts.Y[new_rows] >= 0).any(axis=0)
+    return np.flatnonzero(touched)
+
+
+def retrain(
+    data_dir: Path,
+    out: Path,
+    base: Path,
+    *,
+    codings: list[Path] = (),
+    reviewed: Path | None = None,
+    cache_dir: Path | None = None,
+    encoder=None,
+    n_jobs: int | None = None,
+    progress: bool = False,
+) -> TrainResult:
+    """Retrain the model in ``base`` on its PA-X data plus reviewed decisions and extra codings,
+    in seconds: write it to ``out``.
+
+    Only the categories the new labels touch (:func:`touched_categories`) are fitted again, on
+    every row, with the base's n-gram IDF (so refitted and kept regressions score the same
+    features); the others keep the base's weights. The base's
+    categories, settings, thresholds, count prior and grade tables are kept (no grouped folds):
+    a few reviewed documents barely move thresholds chosen on two thousand agreements, and
+    ``classify train`` without ``--base`` chooses them again. Multiple-instance positives are
+    taken from the base's scores rather than from a first fit of its own.
+
+    Raises DataError when ``out`` is ``base`` (a retraining never overwrites the model it reads
+    from) or the data lacks a category of the base.
+    """
+    from dataclasses import replace
+
+    base, out = Path(base), Path(out)
+    if out.resolve() == base.resolve():
+        raise DataError(f"{out}: is the model this retraining starts from (--base); write the new model to another folder")
+    base_model = Model.load(base, encoder=encoder)
+    manifest = base_model.manifest
+    settings = TrainSettings.from_manifest(manifest)
+    timings = {}
+    t0 = time.perf_counter()
+    data, changes = load_pax(Path(data_dir), extra_codings=list(codings), reviewed=reviewed)
+    codes = [c.code for c in manifest.categories]
+    missing = [c for c in codes if c not in data.labels.columns]
+    if missing:
+        raise DataError(f"{data_dir}: has no codings column for {len(missing)} of the base model's categories ({', '.join(missing[:5])}); retrain from scratch without --base")
+    files = {str(f.name): sha256(f) for paths in data.files.values() for f in paths}
+    if files != manifest.info.get("training_data", {}).get("files", files):
+        import warnings
+
+        from .errors import DataWarning
+
+        warnings.warn(f"{data_dir}: not the PA-X files {base} was trained on; the categories not refitted keep weights fitted on those. "
+                      f"Train without --base to fit every category on these", DataWarning, stacklevel=2)
+    ts = build_training_set(data, codes)
+    timings["load"] = time.perf_counter() - t0
+
+    if encoder is None:
+        from classify.embed import Encoder
+
+        encoder = Encoder(manifest.embedding.model, backend="torch")
+    cache = EmbeddingCache(encoder, cache_dir)
+    t0 = time.perf_counter()
+    X = classify_featurize(ts.texts, cache, settings.lexical_spec(), names=settings.names, progress="training rows" if progress else False)
+    timings["embed"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    # the base was trained on the data folder's agreements: the ones the extras add are new
+    base_agts = set(data.labels.index) - {a for change in changes for a in change["new_ids"]}
+    labels = touched_categories(ts, changes, base_agts)
+    Y = ts.Y
+    if settings.bag_min_score is not None and ts.bags is not None:
+        Y = bag_positives(base_model.scorer, X, ts, np.ones(len(ts.texts), dtype=bool), settings.bag_min_score)
+    estimator = settings.make_estimator(settings.n_dense(X), n_jobs)
+    estimator.refit(X, Y, labels, start=base_model.scorer, sample_weight=settings.sample_weight(ts))
+    timings["fit"] = time.perf_counter() - t0
+
+    n_pos = (data.labels == 1).sum()
+    info = dict(manifest.info)
+    info.update(
+        name=out.name,
+        created=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        retrained_from={"model": str(base), "name": manifest.info.get("name"), "created": manifest.info.get("created"),
+                        "refitted_categories": [codes[j] for j in labels],
+                        "note": "categories, thresholds, count prior, grade tables and out_of_fold figures are the base model's; only the refitted categories' weights are new"},
+    )
+    info["training_data"] = dict(info.get("training_data", {}), files=files, extra_codings={str(Path(f).name): sha256(Path(f)) for f in codings},
+                                 reviewed=review_summary(data, reviewed), rows_by_source=ts.summary())
+    categories = [replace(c, n_positive=int(n_pos[c.code])) for c in manifest.categories]
+    new_manifest = replace(manifest, categories=categories, info=info, files={})
+    previous = previous_metrics(out)
+    model = Model(estimator.to_scorer(), new_manifest, role_scorer=base_model.role_scorer)  # the base's role model, unchanged
+    path = model.save(out, card=model_card(new_manifest.to_dict()))
+    return TrainResult(path, new_manifest.to_dict(), changes, previous, timings, cache.hits, cache.misses, [codes[j] for j in labels])

@@ -5,10 +5,17 @@ A review folder (``--out``) holds:
 - ``state/<document>.json``: the record, one file per document: its version, whether it is done,
   and per category the coder's value (0 absent, 1 present, 2-3 PA-X's grade) and clauses;
 - ``reviewed_codings.csv``: one row per reviewed document (``AgtId``, ``Agt`` = the document id, then one
-  column per PA-X category), which ``classify train --codings`` reads;
+  column per PA-X category; a present sub-code makes its parent 1, as PA-X codes them), which
+  ``classify train --codings`` reads;
 - ``reviewed_clauses.csv``: one row per decided clause in the PA-X segment export layout (``AgtId``,
-  ``category``, ``tagged_text``, ``value``, ``coder``, ``timestamp``), which ``classify train
-  --data`` reads as clause-level gold.
+  ``category``, ``tagged_text``, ``value``, ``coder``, ``timestamp``, ``decision``), for people
+  and other tools: ``classify train --reviewed`` reads ``state/``, which also holds the text of
+  every clause of a reviewed document.
+
+What a decision teaches (``training.dataset``): accept and add make their clause a positive of the
+category (the page sends one clause on accept: the one selected, else the best evidence clause);
+reject makes the evidence clause shown a full-weight negative, and the agreement-level 0; done
+makes every undecided category 0 at agreement level only.
 
 The two CSVs are rewritten from ``state/`` after every save. Every file is written through a
 temporary file, fsync and an atomic rename, so a server killed at any moment leaves each file
@@ -52,12 +59,23 @@ class ConflictError(ReviewError):
     """A save made on an outdated copy of a document (another tab saved first)."""
 
 
+# what the coder did, recorded with each decision (its provenance as a training example)
+ACCEPT, REJECT, ADD = "accept", "reject", "add"
+
+
 @dataclass
 class Decision:
     value: int  # 0 absent (a rejected suggestion), 1 present, 2-3 PA-X's grade
     clauses: list[int]  # indices of the clauses that carry the category (for 0: the ones rejected)
     coder: str
     timestamp: str
+    # accept (a suggestion), add (a category the model did not suggest) or reject; files written
+    # before it was recorded read as accept or reject by their value
+    decision: str = ""
+
+    def __post_init__(self):
+        if not self.decision:
+            self.decision = REJECT if self.value == 0 else ACCEPT
 
 
 @dataclass
@@ -68,8 +86,9 @@ class DocState:
     version: int = 0
     done: bool = False
     decisions: dict[str, Decision] = field(default_factory=dict)
-    # the text of every clause a decision names, so the CSVs can be written, and a changed
-    # document noticed, without the document
+    # the text of every clause of the document once a decision is saved: training learns from a
+    # reviewed document without the document (one PA-X lacks included), and a changed document is
+    # noticed. Files written before held only the clauses the decisions name.
     clauses: dict[int, str] = field(default_factory=dict)
 
     def as_json(self) -> dict:
@@ -131,6 +150,109 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _problem(known: dict | None, code, value, clauses, n_clauses: int | None) -> str | None:
+    """Why a decision cannot be saved; ``known`` None (training, which has its own category
+    table) takes any code and the values 0-3."""
+    if known is not None and code not in known:
+        return f"unknown category code {code!r}: choose one from the list (search by code or name)"
+    graded = known[code]["graded"] if known is not None else True
+    top = 3 if graded else 1
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:
+        if graded or value not in (2, 3):
+            return f"{code}: the value must be 0 (absent), 1 (present), or 2-3 where PA-X grades the category; got {value!r}"
+        return f"{code} is not graded in PA-X: its value is 1 (present) or 0 (absent); got {value!r}"
+    if not isinstance(clauses, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in clauses):
+        return f"{code}: clauses must be a list of clause numbers; got {clauses!r}"
+    bad = [i for i in clauses if i < 0 or (n_clauses is not None and i >= n_clauses)]
+    if bad:
+        return f"clause {bad[0]} is not in this document (it has {n_clauses} clauses)" if n_clauses is not None else f"clause {bad[0]} is not a clause number"
+    return None
+
+
+DECISION_KEYS = {"value", "clauses", "coder", "timestamp"}
+
+
+def read_state(path: Path, known: dict | None = None) -> DocState:
+    """One state file. Raises ReviewError naming the file and line of what is wrong with it.
+    ``known``: code -> catalogue entry, to check codes and grades against (None: any code)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        raw = json.loads(text)
+    except UnicodeDecodeError as exc:
+        raise ReviewError(f"{path}: not UTF-8 text (byte {exc.start}); restore the file, or delete it to drop its decisions") from None
+    except json.JSONDecodeError as exc:
+        raise ReviewError(f"{path}: line {exc.lineno}: not valid JSON ({exc.msg}); fix the file, or delete it to drop its decisions") from None
+    except OSError as exc:
+        raise ReviewError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+    def fail(problem, section=None, key=None):
+        raise ReviewError(f"{path}: line {_line(text, section, key)}: {problem}")
+
+    if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
+        fail('expected an object with the document\'s "id"')
+    for key, ok, what in (("agt_id", lambda v: isinstance(v, int) and not isinstance(v, bool), "a whole number"),
+                          ("version", lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0, "a whole number, 0 or more"),
+                          ("done", lambda v: isinstance(v, bool), "true or false"),
+                          ("decisions", lambda v: isinstance(v, dict), "an object"),
+                          ("clauses", lambda v: isinstance(v, dict), "an object")):
+        if not ok(raw.get(key)):
+            fail(f'"{key}" must be {what}', key)
+    clauses = {}
+    for key, value in raw["clauses"].items():
+        if not key.isdigit() or not isinstance(value, str):
+            fail('"clauses" maps clause numbers to their text', "clauses", key)
+        clauses[int(key)] = value
+    decisions = {}
+    for code, d in raw["decisions"].items():
+        if not isinstance(d, dict) or not DECISION_KEYS <= set(d) <= DECISION_KEYS | {"decision"}:
+            fail(f'{code}: expected "value", "clauses", "coder", "timestamp" and "decision"', "decisions", code)
+        why = _problem(known, code, d["value"], d["clauses"], None)
+        missing = next((i for i in d["clauses"] if i not in clauses), None) if why is None else None
+        if why is None and missing is not None:
+            why = f'{code}: clause {missing} has no text under "clauses"'
+        kind = d.get("decision", "")
+        if why is None and kind not in ("", ACCEPT, ADD, REJECT):
+            why = f'{code}: "decision" must be accept, add or reject; got {kind!r}'
+        if why is None and kind and (kind == REJECT) != (d["value"] == 0):
+            why = f'{code}: a {kind} has value {d["value"]}; a reject is 0, an accept or add 1-3'
+        if why:
+            fail(why, "decisions", code)
+        decisions[code] = Decision(d["value"], list(d["clauses"]), str(d["coder"]), str(d["timestamp"]), kind)
+    return DocState(raw["id"], raw["agt_id"], raw.get("source"), raw["version"], raw["done"], decisions, clauses)
+
+
+def implied_parents(state: DocState, parent_of: dict) -> set[str]:
+    """The categories a present decision's sub-code makes present (PA-X codes a parent with its
+    sub-code), other than those decided themselves."""
+    implied = set()
+    for code, d in state.decisions.items():
+        parent = parent_of.get(code) if d.value else None
+        while parent and parent not in implied:
+            implied.add(parent)
+            parent = parent_of.get(parent)
+    return implied - set(state.decisions)
+
+
+def load_states(folder: Path) -> list[DocState]:
+    """Every document saved in a review folder, read without taking its lock (a review may be
+    running: training reads what it has saved). Raises ReviewError naming the file: a folder
+    without ``state/``, a broken state file, two files for one document or one AgtId."""
+    folder = Path(folder)
+    state_dir = folder / STATE
+    if not state_dir.is_dir():
+        raise ReviewError(f"{folder}: expected a review folder holding {STATE}/ (written by classify review --out); found no {STATE}/ folder")
+    states: dict[str, tuple[DocState, Path]] = {}
+    owners: dict[int, Path] = {}
+    for path in sorted(p for p in state_dir.glob("*.json") if not p.name.startswith(".")):
+        state = read_state(path)
+        if state.id in states:
+            raise ReviewError(f"{path}: document {state.id!r} is also saved in {states[state.id][1]}; keep one of the two files")
+        if owners.setdefault(state.agt_id, path) != path:
+            raise ReviewError(f"{path}: document {state.id!r} has AgtId {state.agt_id}, as {owners[state.agt_id]} has; give one of them another id")
+        states[state.id] = (state, path)
+    return [s for s, _ in states.values()]
+
+
 class Store:
     """The decisions of one review folder. ``catalogue``: every category a coder may use (dicts with
     ``code``, ``parent`` and ``graded``), in the codings file's column order.
@@ -145,6 +267,7 @@ class Store:
         self.known = {c["code"]: c for c in catalogue}
         self.paths: dict[str, Path] = {}
         self.texts: dict[str, list[str]] = {}  # clause texts of the documents under review
+        self.suggested: dict[str, set[str]] = {}  # the model's suggestions for each
         self._lock()
         self.states: dict[str, DocState] = {}
         for path in sorted(p for p in self.state_dir.glob("*.json") if not p.name.startswith(".")):
@@ -174,64 +297,18 @@ class Store:
 
     def problem(self, code, value, clauses, n_clauses: int | None) -> str | None:
         """Why a decision cannot be saved, in words for the coder; None if it can."""
-        if code not in self.known:
-            return f"unknown category code {code!r}: choose one from the list (search by code or name)"
-        graded = self.known[code]["graded"]
-        top = 3 if graded else 1
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:
-            if graded or value not in (2, 3):
-                return f"{code}: the value must be 0 (absent), 1 (present), or 2-3 where PA-X grades the category; got {value!r}"
-            return f"{code} is not graded in PA-X: its value is 1 (present) or 0 (absent); got {value!r}"
-        if not isinstance(clauses, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in clauses):
-            return f"{code}: clauses must be a list of clause numbers; got {clauses!r}"
-        bad = [i for i in clauses if i < 0 or (n_clauses is not None and i >= n_clauses)]
-        if bad:
-            return f"clause {bad[0]} is not in this document (it has {n_clauses} clauses)" if n_clauses is not None else f"clause {bad[0]} is not a clause number"
-        return None
+        return _problem(self.known, code, value, clauses, n_clauses)
 
     def _read(self, path: Path) -> DocState:
-        try:
-            text = path.read_text(encoding="utf-8")
-            raw = json.loads(text)
-        except UnicodeDecodeError as exc:
-            raise ReviewError(f"{path}: not UTF-8 text (byte {exc.start}); restore the file, or delete it to drop its decisions") from None
-        except json.JSONDecodeError as exc:
-            raise ReviewError(f"{path}: line {exc.lineno}: not valid JSON ({exc.msg}); fix the file, or delete it to drop its decisions") from None
+        return read_state(path, self.known)
 
-        def fail(problem, section=None, key=None):
-            raise ReviewError(f"{path}: line {_line(text, section, key)}: {problem}")
-
-        if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
-            fail('expected an object with the document\'s "id"')
-        for key, ok, what in (("agt_id", lambda v: isinstance(v, int) and not isinstance(v, bool), "a whole number"),
-                              ("version", lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0, "a whole number, 0 or more"),
-                              ("done", lambda v: isinstance(v, bool), "true or false"),
-                              ("decisions", lambda v: isinstance(v, dict), "an object"),
-                              ("clauses", lambda v: isinstance(v, dict), "an object")):
-            if not ok(raw.get(key)):
-                fail(f'"{key}" must be {what}', key)
-        clauses = {}
-        for key, value in raw["clauses"].items():
-            if not key.isdigit() or not isinstance(value, str):
-                fail('"clauses" maps clause numbers to their text', "clauses", key)
-            clauses[int(key)] = value
-        decisions = {}
-        for code, d in raw["decisions"].items():
-            if not isinstance(d, dict) or set(d) != {"value", "clauses", "coder", "timestamp"}:
-                fail(f'{code}: expected "value", "clauses", "coder" and "timestamp"', "decisions", code)
-            why = self.problem(code, d["value"], d["clauses"], None)
-            missing = next((i for i in d["clauses"] if i not in clauses), None) if why is None else None
-            if why is None and missing is not None:
-                why = f'{code}: clause {missing} has no text under "clauses"'
-            if why:
-                fail(why, "decisions", code)
-            decisions[code] = Decision(d["value"], list(d["clauses"]), str(d["coder"]), str(d["timestamp"]))
-        return DocState(raw["id"], raw["agt_id"], raw.get("source"), raw["version"], raw["done"], decisions, clauses)
-
-    def attach(self, doc_id: str, source: str | None, clauses: list[str]) -> None:
+    def attach(self, doc_id: str, source: str | None, clauses: list[str], suggested=()) -> None:
         """Put a document under review. Its saved decisions must name the clauses they named then:
-        a document whose text changed since would get decisions on the wrong clauses."""
+        a document whose text changed since would get decisions on the wrong clauses.
+        ``suggested``: the codes the model suggests for it, so a decision records whether the
+        coder accepted a suggestion or added a category."""
         self.texts[doc_id] = clauses
+        self.suggested[doc_id] = set(suggested)
         state = self.states.get(doc_id)
         if state is None:
             self.states[doc_id] = DocState(doc_id, agt_id(doc_id), source)
@@ -297,7 +374,8 @@ class Store:
             why = self.problem(code, value, clauses, len(self.texts[doc_id]))
             if why:
                 raise DecisionError(why)
-            decisions[code] = Decision(value, sorted(set(clauses)), coder, now())
+            kind = REJECT if value == 0 else ACCEPT if code in self.suggested.get(doc_id, ()) else ADD
+            decisions[code] = Decision(value, sorted(set(clauses)), coder, now(), kind)
             done = state.done
         return self._save(replace(state, version=state.version + 1, done=done, decisions=decisions))
 
@@ -312,7 +390,7 @@ class Store:
 
     def _save(self, state: DocState) -> DocState:
         texts = self.texts[state.id]
-        state.clauses = {i: texts[i] for d in state.decisions.values() for i in d.clauses}
+        state.clauses = dict(enumerate(texts))
         path = self.paths.setdefault(state.id, self.state_dir / _file_name(state.id))
         _write_durably(path, _dump(state))
         self.states[state.id] = state  # only once it is on disk: a failed write changes nothing
@@ -329,23 +407,18 @@ class Store:
         codings, clauses = io.StringIO(), io.StringIO()
         cw, kw = csv.writer(codings, lineterminator="\n"), csv.writer(clauses, lineterminator="\n")
         cw.writerow(["AgtId", "Agt", *columns])
-        kw.writerow(["AgtId", "category", "tagged_text", "value", "coder", "timestamp"])
+        kw.writerow(["AgtId", "category", "tagged_text", "value", "coder", "timestamp", "decision"])
         for state in sorted(self.states.values(), key=lambda s: s.id):
             if not state.decisions and not state.done:
                 continue
             # a done document's coding is complete: what the coder did not code is absent, except a
-            # parent of a present sub-code, which PA-X codes with it (left blank: its value is not known)
-            implied = set()
-            for code, d in state.decisions.items():
-                parent = self.known[code]["parent"] if d.value else None
-                while parent in self.known and parent not in implied:
-                    implied.add(parent)
-                    parent = self.known[parent]["parent"]
+            # parent of a present sub-code, which PA-X codes present with it (as predict does)
+            implied = implied_parents(state, {c: k["parent"] for c, k in self.known.items()})
             absent = 0 if state.done else ""
-            cw.writerow([state.agt_id, state.id, *(state.decisions[c].value if c in state.decisions else "" if c in implied else absent for c in columns)])
+            cw.writerow([state.agt_id, state.id, *(state.decisions[c].value if c in state.decisions else 1 if c in implied else absent for c in columns)])
             for code, d in state.decisions.items():
-                # value 0 rows keep the clauses of a rejected suggestion; training reads only values > 0
-                kw.writerows([state.agt_id, code, state.clauses[i], d.value, d.coder, d.timestamp] for i in d.clauses)
+                # value 0 rows are the evidence clauses of a rejected suggestion: negatives
+                kw.writerows([state.agt_id, code, state.clauses[i], d.value, d.coder, d.timestamp, d.decision] for i in d.clauses)
         return {CODINGS: codings.getvalue(), CLAUSES: clauses.getvalue()}
 
     def _write_derived(self) -> None:
