@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 
 from .coding import Coding, agt_id
+from .roles import TYPE_NAMES
 
 FORMATS = ("text", "json", "jsonl", "csv", "pax-csv", "markdown")
 
@@ -85,14 +86,12 @@ _TEXT = {"group": "{}", "absent": "  {c.name} [{c.code}]: No specific mention.  
 _MARKDOWN = {"group": "## {}\n", "absent": "- **{c.name}** (`{c.code}`): No specific mention.",
              "present": "- **{c.name}** (`{c.code}`), p = {c.probability:.2f}{implied}",
              "evidence": "  > {quote} *({e.score:.2f})*", "unassessed": "- **{c.name}** (`{c.code}`): not assessed ({c.reason})"}
-_TYPES = {"agreement": "an agreement or statement", "news-with-agreement": "a news page carrying an agreement's text (coded from that text alone)",
-          "news-about-talks": "a news report about talks", "other": "neither an agreement nor news about talks"}
 _POSSIBLE = ("Possible ({n}): passed their thresholds, but higher-scoring categories fill the count a document of this length carries; "
              "check them against the text")
 
 
 def _read_as(coding: Coding) -> str:
-    return f"Read as {_TYPES.get(coding.document_type, coding.document_type)}; {coding.operative_share:.0%} of its text operative or recital"
+    return f"Read as {TYPE_NAMES.get(coding.document_type, coding.document_type)}; {coding.operative_share:.0%} of its text operative or recital"
 
 
 def _sheet(coding: Coding, show_all: bool, style: dict) -> list[str]:

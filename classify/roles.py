@@ -28,6 +28,9 @@ NEWS_WITH_TEXT = "news-with-agreement"  # a news page that carries an agreement'
 NEWS = "news-about-talks"  # a report about talks: codes only from operative text it quotes
 OTHER = "other"
 DOCUMENT_TYPES = (AGREEMENT, NEWS_WITH_TEXT, NEWS, OTHER)
+# each type as a coder reads it
+TYPE_NAMES = {AGREEMENT: "an agreement or statement", NEWS_WITH_TEXT: "a news page carrying an agreement's text (coded from that text alone)",
+              NEWS: "a news report about talks", OTHER: "neither an agreement nor news about talks"}
 
 
 # The role model reads a clause's form, not its topic: its words of function (articles, pronouns,

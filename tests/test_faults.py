@@ -94,7 +94,7 @@ def test_batch_killed_half_way_resumes_without_recomputing(tmp_path, session_mod
     out = tmp_path / "out.jsonl"
     args = ["predict", docs, "--model", session_model, "-f", "jsonl", "-o", out, "--resume", "--batch-size", "1"]
 
-    proc = start(tmp_path, "embed", 2, *args)  # two documents coded, stalled in the third
+    proc = start(tmp_path, "embed", 4, *args)  # two documents coded (clauses, then the text read whole), stalled in the third
     kill(proc)
     done = out.read_text()
     assert done.endswith("\n")

@@ -284,7 +284,7 @@ def test_retraining_on_a_review_changes_the_model_where_the_coder_did(tmp_path, 
     in words the fixture never uses; training on its two files moves HrDet, and only HrDet's count."""
     from training.train import TrainSettings, train
 
-    settings = TrainSettings(min_positive=5, n_folds=3, lexical_buckets=0)
+    settings = TrainSettings(min_positive=5, n_folds=3, lexical_buckets=0, roles=False)  # FakeEncoder tells no roles
     before = train(pax_dir, tmp_path / "before", settings=settings, cache_dir=tmp_path / "cache", encoder=FakeEncoder()).manifest
     pax = pd.read_csv(pax_dir / "codings.csv")
     ids = [str(a) for a in pax[pax.HrDet == 0].AgtId[:3]]

@@ -183,7 +183,7 @@ def test_bad_decisions_are_refused_with_a_message(server):
     version = server.state("statement")["version"]
     for body, message in [
         ({"code": "Xyz", "value": 1, "clauses": [1]}, "unknown category code 'Xyz'"),
-        ({"code": "TjPrire", "value": 1, "clauses": [99]}, "clause 99 is not in this document (it has 6 clauses)"),
+        ({"code": "TjPrire", "value": 1, "clauses": [99]}, "clause 99 is not in this document (it has 5 clauses)"),
         ({"code": "TjPrire", "value": 7, "clauses": [2]}, "TjPrire: the value must be 0 (absent), 1 (present), or 2-3 where PA-X grades the category; got 7"),
     ]:
         status, _, text = server.request("POST", "/api/decide/statement", body={**body, "version": version})
@@ -214,7 +214,8 @@ def test_a_coder_reviews_a_document_and_every_decision_is_kept(server, browser, 
         code, score = tag.get_attribute("data-code"), float(tag.locator(".score").inner_text())
         threshold = page.evaluate(f"JSON.parse(document.getElementById('state').textContent).scores['{code}'][1]")
         assert ("strong" if score >= threshold else "weak") in tag.get_attribute("class").split(), code
-    assert page.locator("#c2 .tag.open", has_text="TjPrire").inner_text() == "TjPrire0.84"
+    assert page.locator("#c1 .tag.open", has_text="TjPrire").inner_text() == "TjPrire0.84"
+    assert page.get_attribute("#c1", "data-role") == "operative" and "agreement or statement" in page.inner_text("p.doctype")  # the clause's role, the document's type
 
     # accept two (a button, a key), reject one (a key): clause 4's non-use of force is not terrorism
     page.click("#side li[data-code='TjPrire'] button.accept")
@@ -227,8 +228,8 @@ def test_a_coder_reviews_a_document_and_every_decision_is_kept(server, browser, 
     page.click("#side li[data-code='TjPrire']")
     page.keyboard.press("3")  # PA-X grades prisoner release 1-3
     settled(page)
-    # each decision names one clause: the best evidence, not every clause suggested (StDef's and Terr's were 4 and 1, 4 and 2)
-    assert {c: d["clauses"] for c, d in saved(server, "statement").items()} == {"TjPrire": [2], "StDef": [4], "Terr": [4]}
+    # each decision names one clause: the best evidence, not every clause suggested (StDef's and Terr's were 3 and 0, 3 and 1)
+    assert {c: d["clauses"] for c, d in saved(server, "statement").items()} == {"TjPrire": [1], "StDef": [3], "Terr": [3]}
 
     # the possible tier: categories cut by the count cap, decided like the others
     assert page.locator("#possible ~ ul li[data-code='ImE']").count() == 1
@@ -237,20 +238,20 @@ def test_a_coder_reviews_a_document_and_every_decision_is_kept(server, browser, 
     page.click(f"#side button.more:text-is('Show {n_possible - 8} more possible')")
     assert page.locator("#possible ~ ul li").count() == n_possible
     page.click("#side button.more:text-is('Show the best 8 possible')")
-    assert page.locator("#side li[data-code='ImE']").count() == 1 and "ImE" not in page.inner_text("#c4 .tags")  # its tags show when selected
+    assert page.locator("#side li[data-code='ImE']").count() == 1 and "ImE" not in page.inner_text("#c3 .tags")  # its tags show when selected
     page.click("#side li[data-code='Ce'] button.reject")  # the non-use of force is no ceasefire
     settled(page)
     # moving the evidence: the joint commission of clause 5, not clause 4, is the enforcement mechanism
     page.click("#side li[data-code='ImE']")
-    assert page.inner_text(".clause.sel").startswith("4. The Parties reaffirm")
-    assert page.locator("#c4 .tag.open", has_text="ImE").count() == 1
-    page.click("#c5")
+    assert page.inner_text(".clause.sel .t").startswith("4. The Parties reaffirm")
+    assert page.locator("#c3 .tag.open", has_text="ImE").count() == 1
+    page.click("#c4")
     assert page.inner_text("#side li[data-code='ImE'] .target") == "Accept (a) moves it to \u201c5. A joint commission of senior officials shall\u2026\u201d (the selected clause)"
     page.keyboard.press("a")
     assert settled(page) == "Saved"
     decisions = saved(server, "statement")
-    assert (decisions["ImE"]["value"], decisions["ImE"]["clauses"]) == (1, [5]) and (decisions["Ce"]["value"], decisions["Ce"]["clauses"]) == (0, [4])
-    assert page.locator("#c5 .tag.accepted", has_text="ImE").count() == 1 and page.locator("#c4 .tag", has_text="ImE").count() == 0
+    assert (decisions["ImE"]["value"], decisions["ImE"]["clauses"]) == (1, [4]) and (decisions["Ce"]["value"], decisions["Ce"]["clauses"]) == (0, [3])
+    assert page.locator("#c4 .tag.accepted", has_text="ImE").count() == 1 and page.locator("#c3 .tag", has_text="ImE").count() == 0
     assert status_of(page, "ImE") == "accepted" and page.locator("#possible ~ ul li[data-code='ImE']").count() == 1
     page.click("#side li[data-code='Terr']")
     page.keyboard.press("2")  # a grade where PA-X has none: refused, and said so in the page
@@ -258,10 +259,11 @@ def test_a_coder_reviews_a_document_and_every_decision_is_kept(server, browser, 
     assert page.get_attribute("#msg", "class") == "err"
 
     # add victims to clause 3 with the keyboard: J/K to the clause, / to search, Enter
-    page.click("#side li[data-code='TjMis']")  # its evidence, clause 3, is highlighted
+    page.click("#side li[data-code='TjPrire']")  # its evidence, clause 2, is selected
+    page.keyboard.press("J")
     page.keyboard.press("J")
     page.keyboard.press("K")
-    assert page.inner_text(".clause.sel").startswith("3. The Parties shall exchange lists of persons missing")
+    assert page.inner_text(".clause.sel .t").startswith("3. The Parties shall exchange lists of persons missing")
     page.keyboard.press("/")
     page.keyboard.type("prisoner")
     assert {"TjPrire", "WggPri"} <= set(page.locator("#hits code").all_inner_texts())
@@ -278,12 +280,12 @@ def test_a_coder_reviews_a_document_and_every_decision_is_kept(server, browser, 
     assert {c: status_of(page, c) for c in ("TjPrire", "StDef", "Terr", "TjVic", "ImE", "Ce")} == {
         "TjPrire": "accepted", "StDef": "accepted", "Terr": "rejected", "TjVic": "accepted", "ImE": "accepted", "Ce": "rejected"}
     assert page.inner_text("#side li[data-code='TjPrire'] button.grade.on") == "3 detailed modalities"
-    assert page.locator("#c3 .tag.accepted", has_text="TjVic").count() == 1
-    assert page.locator("#c4 .tag.rejected", has_text="Terr").count() == 1
+    assert page.locator("#c2 .tag.accepted", has_text="TjVic").count() == 1
+    assert page.locator("#c3 .tag.rejected", has_text="Terr").count() == 1
     state = server.state("statement")
     assert {c: (d["value"], d["coder"]) for c, d in state["decisions"].items()} == {
         "TjPrire": (3, "tester"), "StDef": (1, "tester"), "Terr": (0, "tester"), "TjVic": (1, "tester"), "ImE": (1, "tester"), "Ce": (0, "tester")}
-    assert state["decisions"]["TjVic"]["clauses"] == [3]
+    assert state["decisions"]["TjVic"]["clauses"] == [2]
     assert "TjVic,3. The Parties shall exchange lists of persons missing" in (server.out / CLAUSES).read_text()
 
     page.click("#side li[data-code='TjPrire']")
@@ -328,7 +330,7 @@ def test_a_second_tab_cannot_overwrite_the_first_and_pdf_pages_show(server, brow
 def test_a_decision_acknowledged_survives_a_killed_server(tmp_path):
     out = tmp_path / "reviewed"
     server = Server(STATEMENT, out=out)
-    status, _, text = server.request("POST", "/api/decide/statement", body={"version": 0, "code": "TjPrire", "value": 2, "clauses": [2]})
+    status, _, text = server.request("POST", "/api/decide/statement", body={"version": 0, "code": "TjPrire", "value": 2, "clauses": [1]})
     assert status == 200, text
     server.proc.send_signal(signal.SIGKILL)  # the moment the save is acknowledged
     server.proc.wait()

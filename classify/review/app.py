@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from ..roles import TYPE_NAMES
 from .queue import ORDER, ordered, why
 from .store import ConflictError, DecisionError, ReviewError, Store
 from .suggest import SUGGESTED, Suggested
@@ -137,7 +138,7 @@ def create_app(bench: Workbench, *, cookie: str = "paxreview") -> Starlette:
             "n_clauses": len(doc.clauses),
             "urls": {"decide": "/api/decide/" + doc_path(doc.id), "done": "/api/done/" + doc_path(doc.id)},
         }
-        return page("document.html", doc=doc, token=bench.token, state_json=_json_for_script(payload),
+        return page("document.html", doc=doc, token=bench.token, state_json=_json_for_script(payload), type_name=TYPE_NAMES.get(doc.document_type, doc.document_type),
                     next_url="/doc/" + doc_path(following) if following else None)
 
     async def static_file(request: Request):
