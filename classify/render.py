@@ -86,6 +86,7 @@ _TEXT = {"group": "{}", "absent": "  {c.name} [{c.code}]: No specific mention.  
 _MARKDOWN = {"group": "## {}\n", "absent": "- **{c.name}** (`{c.code}`): No specific mention.",
              "present": "- **{c.name}** (`{c.code}`), p = {c.probability:.2f}{implied}",
              "evidence": "  > {quote} *({e.score:.2f})*", "unassessed": "- **{c.name}** (`{c.code}`): not assessed ({c.reason})"}
+POSSIBLE_SHOWN = 5  # the best of the possible categories a sheet lists without --all
 _POSSIBLE = ("Possible ({n}): passed their thresholds, but higher-scoring categories fill the count a document of this length carries; "
              "check them against the text")
 
@@ -117,9 +118,11 @@ def _sheet(coding: Coding, show_all: bool, style: dict) -> list[str]:
     possible = sorted((c for c in coding.categories if c.capped), key=lambda c: -c.probability)
     if possible:
         out.append(style["group"].format(_POSSIBLE.format(n=len(possible))))
-        for c in possible:
+        for c in possible if show_all else possible[:POSSIBLE_SHOWN]:
             out.append(style["present"].format(c=c, implied=""))
             out += [style["evidence"].format(e=e, quote=_quote(e)) for e in c.evidence[:1]]
+        if len(possible) > POSSIBLE_SHOWN and not show_all:
+            out.append(f"  ... and {len(possible) - POSSIBLE_SHOWN} more (--all lists them)")
         out.append("")
     return out + _not_assessed(coding, show_all, lambda c: style["unassessed"].format(c=c))
 

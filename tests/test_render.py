@@ -72,3 +72,19 @@ def test_pax_csv_has_one_row_per_document_and_a_column_per_category_in_pax_order
 @pytest.mark.parametrize("doc_id, expected", [("1364", 1364), ("sub/1364", 1364), ("corpus\\2109", 2109), ("statement", None)])
 def test_a_document_named_by_its_agtid_keeps_it(doc_id, expected):
     assert agt_id(doc_id) == expected if expected is not None else agt_id(doc_id) >= OWN_IDS
+
+
+def test_categories_cut_by_the_count_are_possible_and_every_format_says_what_the_document_is():
+    capped = Coding(**{**CODING.__dict__, "categories": [
+        *CODING.categories[:2], CategoryResult("Ce", "Ceasefire", "Security sector", 0.6, 0.5, False, [Evidence("The guns fall silent.", 0.62)], [], True)],
+        "document_type": "news-with-agreement", "operative_share": 0.4})
+    text = render([capped], "text")
+    head, possible = text.split("Possible (1)")
+    assert "Ceasefire" not in head and "  Ceasefire [Ce]  p=0.60 (threshold 0.50)\n    \u201cThe guns fall silent.\u201d  (0.62)" in possible
+    assert "Read as a news page carrying an agreement's text (coded from that text alone); 40% of its text operative or recital" in head
+    assert "## Possible (1)" in render([capped], "markdown")
+    [d] = json.loads(render([capped], "json"))
+    assert (d["document_type"], d["operative_share"]) == ("news-with-agreement", 0.4)
+    row = next(csv.DictReader(io.StringIO(render([capped], "csv"))))
+    assert (row["document_type"], row["operative_share"]) == ("news-with-agreement", "0.4")
+    assert next(csv.DictReader(io.StringIO(render([capped], "pax-csv"))))["document_type"] == "news-with-agreement"
