@@ -5,8 +5,6 @@ text, and signatures, datelines and reported remarks are never evidence.
 Every page in tests/data/pages is our own writing (invented countries, people and events); the
 two real news reports in ../shared/news are read from there when present, never copied."""
 
-import io
-import textwrap
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +14,7 @@ from classify import Model
 from classify.coding import Document
 from classify.formats import pdf_pages
 from classify.roles import AGREEMENT, NEWS, NEWS_WITH_TEXT, OTHER
+from training.behaviour import jaccard, wrapped_pdf
 
 from conftest import SHARED_PAX
 
@@ -39,10 +38,6 @@ def code(model, *docs):
 
 def present(coding) -> set:
     return {c.code for c in coding.present}
-
-
-def jaccard(a: set, b: set) -> float:
-    return len(a & b) / len(a | b) if a | b else 1.0
 
 
 def test_we_wrote_five_news_pages_at_least():
@@ -79,28 +74,6 @@ def test_an_agreement_in_a_news_page_gets_the_codes_of_the_agreement_alone(model
     # the report around the text is never evidence
     report = {"Officials said", "told reporters", "Diplomats said", "Reporting by", "Radio Free Valley", "We publish"}
     assert not [e.text for c in wrapped.present for e in c.evidence if any(r in e.text for r in report)]
-
-
-def wrapped_pdf(text: str, width: int = 80) -> bytes:
-    """``text`` typeset as a PDF: lines wrapped at ``width`` characters, a gap between paragraphs."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
-
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=A4, invariant=1)
-    y = 800
-    for paragraph in text.split("\n\n"):
-        for line in paragraph.split("\n"):
-            for piece in textwrap.wrap(line, width) or [""]:
-                if y < 60:
-                    c.showPage()
-                    y = 800
-                c.drawString(50, y, piece)
-                y -= 14
-        y -= 14
-    c.showPage()
-    c.save()
-    return buf.getvalue()
 
 
 @pytest.mark.parametrize("path", OUR_AGREEMENTS + [PAGES / "news_carrying_statement.txt"], ids=lambda p: p.name)

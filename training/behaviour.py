@@ -1,12 +1,16 @@
 """Behaviour checks on text written for them (no PA-X text): negated provisions must not code
-their category, and party names must not change a coding.
+their category, party names must not change a coding, and real-world pages (news about talks, an
+agreement inside a news page, a PDF of wrapped lines) must be read for what they are.
 
-``python -m training.behaviour --model models/pax-default`` prints the rates as JSON.
+``python -m training.behaviour --model models/pax-default`` prints the figures as JSON (with
+``--news DIR``, the news reports in DIR too: ../shared/news).
 """
 
 from __future__ import annotations
 
+import io
 import json
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -81,9 +85,66 @@ def load_sets(folder: Path = DATA) -> tuple[pd.DataFrame, list[str], pd.DataFram
     )
 
 
-def behaviour(model, folder: Path = DATA) -> dict:
+PAGES = DATA / "pages"
+# our own agreements and statements, and the news pages that carry them
+AGREEMENTS = {"agreement_ceasefire.txt": "news_carrying_agreement.txt", "statement_press_release.txt": None, "../../../examples/statement.txt": "news_carrying_statement.txt"}
+
+
+def wrapped_pdf(text: str, width: int = 80) -> bytes:
+    """``text`` typeset as a PDF (reportlab): lines wrapped at ``width`` characters, a gap between paragraphs."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4, invariant=1)
+    y = 800
+    for paragraph in text.split("\n\n"):
+        for line in paragraph.split("\n"):
+            for piece in textwrap.wrap(line, width) or [""]:
+                if y < 60:
+                    c.showPage()
+                    y = 800
+                c.drawString(50, y, piece)
+                y -= 14
+        y -= 14
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def jaccard(a: set, b: set) -> float:
+    return round(len(a & b) / len(a | b), 4) if a | b else 1.0
+
+
+def page_checks(model, news: list[Path] = (), folder: Path = PAGES) -> dict:
+    """How news pages, agreements inside news pages and PDFs of our agreements are read: per news
+    page its type, whether it is warned and its number of categories; per agreement, the Jaccard
+    of its categories with those of the news page that carries it and of its wrapped-line PDF."""
+    from classify.formats import pdf_pages
+
+    present = lambda coding: {c.code for c in coding.present}  # noqa: E731
+    pages = sorted(p for p in folder.glob("news_*.txt") if "carrying" not in p.name) + list(news)
+    codings = model.code([Document(p.name, p.read_text(encoding="utf-8")) for p in pages])
+    out = {"news": {p.name: {"type": c.document_type, "warned": bool(c.warnings), "categories": len(c.present)} for p, c in zip(pages, codings)},
+           "agreements": {}}
+    for name, carrier in AGREEMENTS.items():
+        text = (folder / name).read_text(encoding="utf-8")
+        docs = [Document("text", text), Document("pdf", pdf_pages(wrapped_pdf(text)))]
+        if carrier:
+            docs.append(Document("news", (folder / carrier).read_text(encoding="utf-8")))
+        plain, pdf, *wrapped = model.code(docs)
+        out["agreements"][Path(name).name] = {
+            "type": plain.document_type, "warned": bool(plain.warnings), "categories": len(plain.present),
+            "pdf_jaccard": jaccard(present(plain), present(pdf)),
+            **({"news_page_type": wrapped[0].document_type, "news_page_jaccard": jaccard(present(plain), present(wrapped[0]))} if wrapped else {}),
+        }
+    return out
+
+
+def behaviour(model, folder: Path = DATA, news: list[Path] = ()) -> dict:
     negation, templates, names = load_sets(folder)
-    return {"negation": negation_rates(model, negation), "name_swap": name_swap_flips(model, templates, names)}
+    return {"negation": negation_rates(model, negation), "name_swap": name_swap_flips(model, templates, names),
+            "pages": page_checks(model, news, folder / "pages")}
 
 
 if __name__ == "__main__":  # pragma: no cover
@@ -93,5 +154,7 @@ if __name__ == "__main__":  # pragma: no cover
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, help="model folder (default: the shipped model)")
+    parser.add_argument("--news", type=Path, help="a folder of news reports about talks (../shared/news)")
     args = parser.parse_args()
-    print(json.dumps(behaviour(Model.load(args.model, backend="onnx")), indent=2))
+    news = sorted(args.news.glob("*.txt")) if args.news else []
+    print(json.dumps(behaviour(Model.load(args.model, backend="onnx"), news=news), indent=2))
