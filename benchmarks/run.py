@@ -77,8 +77,8 @@ def build_inputs(data_dir: Path, work: Path, limit: int | None = None, sample: i
     sys.path.insert(0, str(REPO))
     from classify.coding import document_units
 
-    units = [t for text in docs.text for t in document_units(text)[1]]
-    statement_units = document_units((work / "statement.txt").read_text(encoding="utf-8"))[1]
+    units = [t for text in docs.text for t in document_units(text).texts]
+    statement_units = document_units((work / "statement.txt").read_text(encoding="utf-8")).texts
     random.Random(0).shuffle(shuffled := list(units))
     (work / "units-sample.json").write_text(json.dumps(shuffled[:sample]), encoding="utf-8")
     (work / "statement-units.json").write_text(json.dumps(statement_units), encoding="utf-8")
@@ -203,7 +203,7 @@ def _phases_worker(statement: str, backend: str) -> dict:
     encoder.model
     lap("load_encoder")
     docs = list(iter_documents([statement]))
-    units = document_units(docs[0].pages)[1]
+    units = document_units(docs[0].pages).texts
     lap("read_and_segment")
     vectors = encoder.encode(units)
     lap("embed")

@@ -366,12 +366,7 @@ class Model:
                 raise ModelError(f"{path}: the manifest lists {name}, which is missing; the model folder is incomplete")
             if sha256(file) != digest:
                 raise ModelError(f"{file}: SHA-256 does not match the manifest; the file is damaged or was altered. Retrain or restore the model")
-        if WEIGHTS not in manifest.files:
-            raise ModelError(f"{path}: the manifest does not list {WEIGHTS}; the manifest is incomplete. Retrain or restore the model")
-        try:
-            scorer = LinearScorer.load(path / WEIGHTS)
-        except Exception as exc:
-            raise ModelError(f"{path / WEIGHTS}: could not be loaded ({exc.__class__.__name__}: {exc})") from exc
+        scorer = _load_weights(path, manifest, WEIGHTS)
         n_cat, dim = len(manifest.categories), manifest.embedding.dimension
         if scorer.n_labels != n_cat or (isinstance(dim, int) and scorer.n_dense != dim):
             raise ModelError(
@@ -380,12 +375,7 @@ class Model:
             )
         role_scorer = None
         if manifest.roles is not None:
-            if ROLE_WEIGHTS not in manifest.files:
-                raise ModelError(f"{path}: the manifest has clause roles but does not list {ROLE_WEIGHTS}; the manifest is incomplete. Retrain or restore the model")
-            try:
-                role_scorer = LinearScorer.load(path / ROLE_WEIGHTS)
-            except Exception as exc:
-                raise ModelError(f"{path / ROLE_WEIGHTS}: could not be loaded ({exc.__class__.__name__}: {exc})") from exc
+            role_scorer = _load_weights(path, manifest, ROLE_WEIGHTS)
             if role_scorer.n_labels != len(R.ROLES) or role_scorer.n_dense != scorer.n_dense or role_scorer.n_buckets != R.FORM_SPEC.n_buckets:
                 raise ModelError(f"{path / ROLE_WEIGHTS}: scores {role_scorer.n_labels} roles on {role_scorer.n_dense} dimensions and "
                                  f"{role_scorer.n_buckets} n-gram buckets; expected {len(R.ROLES)} on {scorer.n_dense} and {R.FORM_SPEC.n_buckets}. "
@@ -556,6 +546,16 @@ class Model:
         batch at a time. ``options`` are :meth:`code`'s."""
         for batch in batched(as_documents(documents), batch_size, BATCH_MAX_CHARS):
             yield self.code(batch, **options)
+
+
+def _load_weights(path: Path, manifest: Manifest, name: str) -> LinearScorer:
+    """The weights in ``name`` of the model folder ``path``; ModelError if the manifest does not list it or it does not load."""
+    if name not in manifest.files:
+        raise ModelError(f"{path}: the manifest does not list {name}; the manifest is incomplete. Retrain or restore the model")
+    try:
+        return LinearScorer.load(path / name)
+    except Exception as exc:
+        raise ModelError(f"{path / name}: could not be loaded ({exc.__class__.__name__}: {exc})") from exc
 
 
 def check_embedding(embedding: Embedding, path: Path) -> None:

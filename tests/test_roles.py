@@ -112,3 +112,24 @@ def test_a_long_article_is_cut_where_it_outgrows_a_clause():
     clauses = [c for c in segment_text(text) if c.kind == "provision"][1:]
     assert len(clauses) > 1 and len(clauses[0].text) <= 1200 and clauses[0].text.startswith("Article 2. Commission\n\n2.1")
     assert "2.2 The commission" in clauses[0].text
+
+
+def test_a_model_carries_its_role_model_with_held_out_figures_and_refuses_to_load_without_it(tmp_path, pax_dir):
+    from fixtures import FakeEncoder
+
+    from classify import Model
+    from classify.errors import ModelError
+    from training.train import TrainSettings, train
+
+    result = train(pax_dir, tmp_path / "model", settings=TrainSettings(min_positive=5, n_folds=3, lexical_buckets=0),
+                   cache_dir=tmp_path / "cache", encoder=FakeEncoder())
+    roles = result.manifest["roles"]
+    assert roles["labels"] == list(ROLES) and "roles.npz" in result.manifest["files"]
+    held = roles["heldout"]
+    assert held["grouping"] == "peace process; own examples by template" and 0 < held["all"]["accuracy"] <= 1
+    assert set(held["rows_by_role"]) == set(ROLES) and all(n > 0 for n in held["rows_by_role"].values())
+    [coding] = Model.load(result.path, encoder=FakeEncoder()).code(["1. The parties agree to a ceasefire.\n\n2. Prisoners shall be released."])
+    assert len(coding.clause_roles) == 2 and set(coding.clause_roles) <= set(ROLES) and coding.document_type in ("agreement", "news-about-talks")
+    (result.path / "roles.npz").unlink()
+    with pytest.raises(ModelError, match="roles.npz, which is missing"):
+        Model.load(result.path, encoder=FakeEncoder())
