@@ -259,13 +259,21 @@ def report_markdown(ev: Evaluation, plots: dict) -> str:
     lines += ["", "Suites: " + "; ".join(
         f"`{s}` {e['items']} {e['unit']}s" + (f" from {e['agreements']} agreements" if e["unit"] != "agreement" else "") + f" in {e['peace_processes']} peace processes ({e['decision']})" for s, e in m["suites"].items()
     ) + ".", "", LIMITS, ""]
+    roles = m.get("roles")
+    if roles:
+        figures = roles[MODEL]
+        lines += ["## Clause roles", "", f"The role model on role rows held out from its fit ({roles['note']}): accuracy {figures['accuracy']:.3f} "
+                  f"on {figures['rows']} rows.", "",
+                  *_md_table(["role", "rows", "precision", "recall"], [[r, str(f["rows"]), _fmt(f["precision"]), _fmt(f["recall"])]
+                                                                       for r, f in figures["per_role"].items()]), ""]
 
     for suite, entry in m["suites"].items():
         per = entry[MODEL]["per_category"]
         if not per:
             continue
-        tfidf = entry["baselines"]["tfidf_logreg"]["per_category"]
-        kw = entry["baselines"]["keyword"]["per_category"]
+        none = {c: {"f1": None} for c in per}  # a run without that baseline
+        tfidf = entry["baselines"].get("tfidf_logreg", {}).get("per_category", none)
+        kw = entry["baselines"].get("keyword", {}).get("per_category", none)
         ranked = sorted(per, key=lambda c: (-per[c]["f1"], -per[c]["support"], c))
         head = ["code", "name", "support", "P", "R", "F1", "AP", "tfidf F1", "keyword F1"]
         row = lambda c: [f"`{c}`", per[c]["name"], str(per[c]["support"]), *(_fmt(per[c][k]) for k in ("precision", "recall", "f1", "ap")), _fmt(tfidf[c]["f1"]), _fmt(kw[c]["f1"])]
