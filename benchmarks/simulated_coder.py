@@ -48,7 +48,7 @@ Four arms:
 Each arm retrains as ``classify train --base`` does (``HybridClassifier.refit`` of the categories
 its rows touch, multiple-instance positives from the base's scores), and is measured on the
 held-out documents: per-document F1 (samples_f1) and false positives per document, decided as
-``classify predict`` decides (thresholds, count cap, ancestors), with the measures of
+``classify predict`` decides (``Model.code``: clause roles, thresholds, count cap, ancestors), with the measures of
 ``training.metrics.document_figures`` that the fulltext and clause_bags suites report.
 
 Writes benchmarks/simulated_coder.json and benchmarks/simulated_coder.png (atomically), and
@@ -74,8 +74,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from classify.atomic import write_text_atomic  # noqa: E402
-from classify.coding import Document, pool_units  # noqa: E402
-from classify.decision import ancestor_lists, decide  # noqa: E402
+from classify.coding import Document  # noqa: E402
 from classify.features import featurize  # noqa: E402
 from classify.model import Model  # noqa: E402
 from classify.review.store import Store  # noqa: E402
@@ -140,9 +139,7 @@ def main(argv=None) -> int:
     arms = args.arms.split(",")
     codes = [c.code for c in manifest.categories]
     col = {c: j for j, c in enumerate(codes)}
-    thresholds = np.array([c.threshold for c in manifest.categories])
     data, _ = load_pax(args.data)
-    ancestors = ancestor_lists(data.parent_of, codes)
     from classify.embed import Encoder
 
     cache = EmbeddingCache(Encoder(manifest.embedding.model, backend="torch"), args.cache_dir)
@@ -165,7 +162,6 @@ def main(argv=None) -> int:
     items = [(a, "fulltext", full[a]) for a in full.index] + [(a, "clauses", "\n\n".join(c)) for a, c in sorted(all_bags.items())
                                                               if str(data.groups[a]) in held and a not in full.index]
     test = documents_from_texts(items, data, codes)
-    U = features(test.unit_texts)
 
     # the base: every training row outside the held-out processes, less the pool's clauses
     ts = build_training_set(data, codes)
@@ -181,10 +177,16 @@ def main(argv=None) -> int:
     base_fit_s = time.perf_counter() - t0
     base_ts = TrainingSet(base_ts.texts, Yb, base_ts.groups, base_ts.kinds, base_ts.agt, codes, base_ts.bags)
 
+    test_docs = [Document(str(a), text) for a, _, text in items]
+
     def measure(scorer, name="base") -> dict:
-        scores = pool_units(scorer.predict_proba(U), test.owner, len(test.agt))
-        pred = decide(scores, thresholds, chars=test.chars, prior=manifest.decision.count_prior, max_threshold=manifest.decision.max_threshold,
-                      ancestors=ancestors)
+        # decided as classify predict decides: clause roles (the shipped model's role model), document
+        # types, evidence rules, the second opinion of the whole text, thresholds and count cap
+        model = Model(scorer, manifest, role_scorer=shipped.role_scorer)
+        model._encoder = cache
+        codings = model.code(test_docs)
+        scores = np.array([[c.probability for c in coding.categories] for coding in codings], dtype=np.float32)
+        pred = np.array([[c.present for c in coding.categories] for coding in codings], dtype=bool)
         if args.dump:
             args.dump.mkdir(parents=True, exist_ok=True)
             np.savez(args.dump / f"{name}.npz", scores=scores, pred=pred, labels=test.labels, kinds=test.kinds, codes=np.array(codes))
@@ -195,7 +197,7 @@ def main(argv=None) -> int:
         return out
 
     # the base's suggestions for every pool document, as the page shows them
-    base_model = Model(base_scorer, manifest)
+    base_model = Model(base_scorer, manifest, role_scorer=shipped.role_scorer)
     base_model._encoder = cache
     docs = [Document(f"pool-{a}", "\n\n".join(all_bags[a])) for a in pool]
     suggested = {int(d.id[5:]): s for d, s in zip(docs, suggest(base_model, docs, top_k=3))}

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from classify.cli import cli
 from classify.errors import ModelError
 from classify.atomic import sha256
+from classify.coding import Document
 from classify.model import Manifest, Model, manifest_digest, read_manifest
 
 
@@ -220,3 +221,15 @@ def test_categories_show_the_threshold_a_document_meets(model_copy):
     r = CliRunner().invoke(cli, ["categories", "--model", str(model_copy), "-f", "json"], catch_exceptions=False)
     shown = {c["code"]: c["threshold"] for c in json.loads(r.stdout) if c["covered"]}
     assert shown == {code: min(t, cap) for code, t in stored.items()}
+
+
+def test_coding_an_empty_text_says_so(session_model):
+    from fixtures import FakeEncoder
+
+    from classify.errors import InputError
+
+    model = Model.load(session_model, encoder=FakeEncoder())
+    with pytest.raises(InputError, match=re.escape("1: the text is empty; nothing to code")):
+        model.code([""])
+    with pytest.raises(InputError, match=re.escape("blank.txt: the text is empty")):
+        model.code([Document("blank", " \n\n ", source="blank.txt")])
