@@ -71,7 +71,7 @@ def review(data_dir: Path, model_dir: Path, folder: Path, n: int) -> int:
             gold = data.labels.loc[a].get(x.code, -1)
             if gold < 0:
                 continue
-            version = store.decide(s.id, version, x.code, int(gold), list(x.evidence[:1]), "benchmark").version
+            version = store.decide(s.id, version, x.code, int(gold), [e.clause for e in x.evidence[:1]], "benchmark").version
             made += 1
         undecided = [x.code for x in s.suggestions if x.code not in store.states[s.id].decisions]
         if not undecided:

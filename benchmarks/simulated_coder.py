@@ -246,16 +246,17 @@ def main(argv=None) -> int:
 
         for x in s.suggestions:
             g = gold.get(x.code, -1)
+            evidence = [e.clause for e in x.evidence]  # the clauses the page shows, best first
             if g == 0:  # the agreement lacks it: so does every clause of it
-                save(x.code, 0, list(x.evidence[:1]))
+                save(x.code, 0, evidence[:1])
                 continue
             where = carriers(a, s.clauses, x.code) if g == 1 else []
             if not where:  # PA-X codes it somewhere in the agreement, not known to be in this text
                 undecided.append(x.code)
             elif arm == "every_evidence":
-                save(x.code, grade(x.code), list(x.evidence) or [best(a, s, where, x.code)])
+                save(x.code, grade(x.code), evidence or [best(a, s, where, x.code)])
             else:  # the evidence clause if it carries the code, else the coder selects one that does
-                save(x.code, grade(x.code), [x.evidence[0]] if x.evidence and x.evidence[0] in where else [best(a, s, where, x.code)])
+                save(x.code, grade(x.code), evidence[:1] if evidence and evidence[0] in where else [best(a, s, where, x.code)])
         for c in codes:
             if gold.get(c, -1) == 1 and c not in store.states[s.id].decisions and c not in undecided:
                 where = carriers(a, s.clauses, c)
