@@ -210,6 +210,18 @@ def agt_id(doc_id: str) -> int:
     return int(last) if re.fullmatch(r"[0-9]{1,8}", last) else OWN_IDS + zlib.crc32(str(doc_id).encode("utf-8")) % 100_000_000
 
 
+def blend(pooled: np.ndarray, wholes: list[str], score, weight: float) -> np.ndarray:
+    """Document scores (n_docs, n_cat): the best unit's (``pooled``), blended with ``weight`` of
+    the score of each document's committing text read whole (``wholes``, one per document;
+    ``score(texts) -> (n, n_cat)``); a document without committing text keeps its best unit's."""
+    has = np.array([bool(t) for t in wholes], dtype=bool)
+    if not weight or not has.any():
+        return pooled
+    out = pooled.copy()
+    out[has] = (1 - weight) * pooled[has] + weight * score([t for t in wholes if t])
+    return out
+
+
 def as_documents(items):
     """``Document``s as they are, strings as documents numbered by position from 1."""
     return (d if isinstance(d, Document) else Document(str(i + 1), d) for i, d in enumerate(items))

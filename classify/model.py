@@ -23,7 +23,7 @@ import numpy as np
 
 from . import config
 from .atomic import folder_atomic, sha256
-from .coding import (BATCH_MAX_CHARS, CategoryResult, Coding, Evidence, about_women, as_documents, batched, document_units, needs_women,
+from .coding import (BATCH_MAX_CHARS, CategoryResult, Coding, Evidence, about_women, as_documents, batched, blend, document_units, needs_women,
                      pool_units, type_warnings)
 from . import roles as R
 from .decision import CountPrior, GradeTable, ancestor_lists, decide, evidence_rules, predicted_grades
@@ -442,20 +442,6 @@ class Model:
         m = self.manifest.decision.max_threshold
         return t if m is None else np.minimum(t, np.float32(m))
 
-    def blend(self, pooled: np.ndarray, wholes: list[str]) -> np.ndarray:
-        """Document scores (n_docs, n_cat): the best unit's, blended with the score of the
-        document's committing text read whole (``wholes``, one per document) as the manifest's
-        ``whole_weight`` says; a document without committing text keeps its best unit's."""
-        w = self.manifest.aggregation.whole_weight
-        if not w or not len(pooled):
-            return pooled
-        has = np.array([bool(t) for t in wholes])
-        out = pooled.copy()
-        if has.any():
-            whole = self.scorer.predict_proba(self.features([t for t in wholes if t]))
-            out[has] = (1 - w) * pooled[has] + w * whole
-        return out
-
     def decide(self, pooled: np.ndarray, thresholds: np.ndarray, chars, *, use_prior: bool = True):
         """Present categories of documents from their scores (n_docs, n_cat): ``thresholds``, the
         count prior for each document's ``chars`` (unless ``use_prior`` is False, as with one
@@ -496,7 +482,8 @@ class Model:
         weight, kinds, shares, chars, committed = R.document_carry(roles, unit_clause, unit_chars, owner, len(documents), self._rhetorical,
                                                                    spec.recital_weight if spec else 1.0, gain=spec.gain if spec else 1.0)
         carried = evidence_rules(raw * weight, thresholds, self._parents, self._needs_women, np.array([about_women(t) for t in texts], dtype=bool))
-        pooled = self.blend(pool_units(carried, owner, len(documents)), R.whole_texts(texts, unit_chars, owner, len(documents), committed))
+        pooled = blend(pool_units(carried, owner, len(documents)), R.whole_texts(texts, unit_chars, owner, len(documents), committed),
+                       lambda wholes: self.scorer.predict_proba(self.features(wholes)), self.manifest.aggregation.whole_weight)
         decided, implied_by = self.decide(pooled, thresholds, chars, use_prior=threshold is None)
         capped = (pooled >= thresholds) & ~decided
         not_assessed = [c for c in self.uncovered if c.coded]

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from classify.roles import ROLES, normalise
-from classify.coding import needs_women, pool_units
+from classify.coding import blend, needs_women, pool_units
 from classify.decision import ancestor_lists, decide, evidence_rules, predicted_grades
 from .errors import DataError
 from classify.atomic import sha256
@@ -391,12 +391,9 @@ def evaluate(
                                                        settings, roles_here, rhetorical, settings.n_dense(p.X), units=where)
                     bar_t = np.minimum(fitted.thresholds, settings.max_threshold) if suite.decision == "document" else fitted.thresholds
                     unit_scores = evidence_rules(fitted.estimator.predict_proba(F) * weight, bar_t, parents, women, suite.docs.about_women[units])
-                    pooled = pool_units(unit_scores, suite.owner[units], suite.n_items)
-                    has = np.array([bool(wholes[i]) for i in items], dtype=bool)
-                    pooled = pooled[items]
-                    if settings.whole_weight and has.any():  # the second opinion of the committing text read whole
-                        whole = fitted.estimator.predict_proba(p.featurize([wholes[i] for i in items[has]]))
-                        pooled[has] = (1 - settings.whole_weight) * pooled[has] + settings.whole_weight * whole
+                    # with the second opinion of the committing text read whole
+                    pooled = blend(pool_units(unit_scores, suite.owner[units], suite.n_items)[items], [wholes[i] for i in items],
+                                   lambda texts: fitted.estimator.predict_proba(p.featurize(texts)), settings.whole_weight)
                 else:
                     pooled = document_scores(fitted.estimator, suite_features[suite.name][units], suite.owner[units], suite.n_items)[items]
                 scores[suite.name][system][items] = pooled
