@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .roles import AGREEMENT, NEWS, OTHER
-from .segment import Clause, affirmed, segment, segment_text, sentence_spans
+from .segment import affirmed, segment, segment_text, sentence_spans
 
 # A short document of one paragraph is also scored as a whole: a summary of a few sentences is
 # often coded by what it says across them (descriptions in the training data are of this kind).

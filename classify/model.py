@@ -427,8 +427,7 @@ class Model:
         X = self.features(texts)
         scores = self.scorer.predict_proba(X)
         if self.role_scorer is None:
-            roles = np.zeros((len(texts), len(R.ROLES)), dtype=np.float32)
-            roles[:, R.OPERATIVE] = 1
+            roles = R.operative_only(len(texts))
         else:
             roles = R.normalise(self.role_scorer.predict_proba(R.role_features(texts, X, self.scorer.n_dense)))
         return scores, roles

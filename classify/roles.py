@@ -105,6 +105,13 @@ def normalise(probabilities: np.ndarray) -> np.ndarray:
     return (p / total).astype(np.float32)
 
 
+def operative_only(n: int) -> np.ndarray:
+    """Role probabilities (n, n_roles) of clauses all operative: a model without a role model."""
+    out = np.zeros((n, len(ROLES)), dtype=np.float32)
+    out[:, OPERATIVE] = 1
+    return out
+
+
 def carry(roles: np.ndarray, rhetorical: np.ndarray, recital_weight: float, gain: float = 1.0) -> np.ndarray:
     """How much of a clause's category score counts, (n_units, n_categories): all of it where the
     clause is most likely operative, else the odds of its operative role (and, for recitals, of

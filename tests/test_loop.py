@@ -3,14 +3,13 @@ the incremental retraining (--base) and its safety."""
 
 import re
 import shlex
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from classify import Document, Model
+from classify import Model
 from classify.cli import cli
 from classify.review.store import OWN_IDS, Store
 from classify.review.suggest import catalogue

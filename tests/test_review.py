@@ -227,7 +227,7 @@ def test_categories_cut_by_the_count_cap_are_possible_with_their_evidence(tiny_m
 
 
 def test_the_codebook_words_a_coder_reads():
-    from classify.codebook import grade_words, read_definitions, short_definition
+    from classify.codebook import grade_words, short_definition
 
     # our own wording, shaped as the categories file's: framing, a word broken at a line end, the value 0, a heading run in
     raw = ("Binary variable, takes the value of 1 if the peace agreement includes any reference to the release of pris- oners. "

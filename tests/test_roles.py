@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from classify.decision import CountPrior, decide, evidence_rules
-from classify.roles import (AGREEMENT, FURNITURE, NEWS, NEWS_WITH_TEXT, OPERATIVE, QUOTED, RECITAL, REPORT, ROLES, carry, document_carry,
+from classify.roles import (AGREEMENT, NEWS, NEWS_WITH_TEXT, QUOTED, ROLES, carry, document_carry,
                             document_type, form_text, whole_texts)
 from classify.segment import segment_text
 

@@ -316,7 +316,6 @@ def evaluate(
     parents = np.array([chain[0] if chain else -1 for chain in hierarchy], dtype=np.int64)
     women = np.array([needs_women(c) for c in codes], dtype=bool)
     rhetorical = rhetorical_codes(codes, data.categories, graded_codes(docs, codes))
-    role_memo: dict = {}
     rs = p.roles
     if rs is not None:
         own = np.char.startswith(rs.groups.astype(str), "own-")

@@ -18,7 +18,7 @@ from classify.errors import PaxClassifyError
 from classify.features import LexicalSpec
 from classify.features import featurize as classify_featurize
 from classify.model import MANIFEST, Aggregation, Category, Decision, Embedding, Manifest, Model, Roles, library_versions, read_manifest
-from classify.roles import ROLES, document_carry, normalise, role_features, whole_texts
+from classify.roles import ROLES, document_carry, normalise, operative_only, role_features, whole_texts
 
 from .cache import EmbeddingCache
 from .card import model_card
@@ -26,7 +26,7 @@ from .errors import DataError
 from .estimator import HybridClassifier
 from .roles import build_role_set, fit_roles, heldout_figures
 from .metrics import best_thresholds, f1_summary
-from .dataset import AGREEMENT_KINDS, DEFINITIONS_GROUP, REVIEWED_KIND, DocumentSet, TrainingSet, build_documents, build_training_set, select_categories, weak_negatives
+from .dataset import AGREEMENT_KINDS, REVIEWED_KIND, DocumentSet, TrainingSet, build_documents, build_training_set, select_categories, weak_negatives
 from .sources import load_pax
 
 MIN_POSITIVE = 20
@@ -171,9 +171,7 @@ def unit_roles(role_estimator, texts: list, U, n_dense: int) -> np.ndarray:
     """Normalised role probabilities of ``texts`` with category features ``U`` (n_units, n_roles);
     every unit operative without a role estimator."""
     if role_estimator is None:
-        out = np.zeros((U.shape[0], len(ROLES)), dtype=np.float32)
-        out[:, 0] = 1
-        return out
+        return operative_only(U.shape[0])
     return normalise(role_estimator.predict_proba(role_features(texts, U, n_dense)))
 
 

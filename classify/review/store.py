@@ -30,7 +30,6 @@ import hashlib
 import io
 import json
 import os
-import re
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from urllib.parse import quote

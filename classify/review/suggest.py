@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import numpy as np
 
 from ..codebook import grade_words
 from ..coding import Document, document_units
