@@ -25,25 +25,27 @@ what a clause carries is known where PA-X's clause-level files quote it under a 
 and Wgg quotes, API details). The coder
 
 - rejects a suggestion PA-X did not code for the agreement, on the evidence clause shown;
-- accepts (with PA-X's grade) a suggestion PA-X coded whose code a clause of the text is quoted
-  under: on the evidence clause if it is one of those, else on the one of them that scores best
-  (moving the evidence); a coded suggestion the text is not known to carry stays undecided;
+- accepts (with PA-X's grade) a suggestion PA-X coded: where a clause of the text is quoted under
+  its code, on the evidence clause if it is one of those, else on the one of them that scores best
+  (moving the evidence); where no quote places it, on the evidence clause shown, as the page's
+  accept does (``--unlocated leave`` leaves it undecided instead);
 - adds the modelled codes PA-X coded, not suggested, that a clause is quoted under, on the one of
   those clauses that scores best;
-- marks the document done when no suggestion is left undecided.
+- marks the document done when no suggestion is left undecided (done makes the categories not
+  decided absent from the document, as PA-X's 0s are).
 
 Four arms:
 
 - ``loop``: the decisions read back with ``training.reviewed`` and turned into rows by
-  ``dataset.reviewed_rows``, what ``classify train --reviewed`` learns;
+  ``dataset.reviewed_rows`` (the decided clauses) and ``dataset.review_document_rows`` (the
+  document's other clauses, under its reviewed codings), what ``classify train --reviewed`` learns;
 - ``every_evidence``: the same, but an accept labels every evidence clause shown (the
   workbench's first behaviour), whether or not it carries the code;
 - ``codings``: the same documents given as agreement-level codings only, with their text (what
   ``--codings`` plus a text file teaches: clauses negative for the codes the agreement lacks,
   weak where no clause gold exists, and multiple-instance positives for its codes);
-- ``loop_codings``: both: the review's clause labels and the documents' agreement-level codings
-  on their clauses (what "done" would teach if it also made every clause of a done document a
-  weak negative for the categories the document lacks).
+- ``loop_codings``: the review's clause labels, and PA-X's agreement-level codings (not the
+  coder's) on the documents' clauses.
 
 Each arm retrains as ``classify train --base`` does (``HybridClassifier.refit`` of the categories
 its rows touch, multiple-instance positives from the base's scores), and is measured on the
@@ -80,7 +82,9 @@ from classify.model import Model  # noqa: E402
 from classify.review.store import Store  # noqa: E402
 from classify.review.suggest import catalogue, suggest  # noqa: E402
 from training.cache import EmbeddingCache  # noqa: E402
-from training.dataset import CLAUSE_KINDS, REVIEWED_KIND, TrainingSet, build_training_set, documents_from_texts, reviewed_rows  # noqa: E402
+from training.dataset import (  # noqa: E402
+    CLAUSE_KINDS, REVIEWED_KIND, REVIEWED_TEXT_KIND, TrainingSet, build_training_set, documents_from_texts, review_document_rows, reviewed_rows,
+)
 from training.metrics import document_figures  # noqa: E402
 from training.reviewed import read_reviewed  # noqa: E402
 from training.sources import load_pax  # noqa: E402
@@ -100,6 +104,19 @@ def stack(a: TrainingSet, texts, Y, kinds, agt, bags) -> TrainingSet:
     return TrainingSet(a.texts + list(texts), np.vstack([a.Y, Y]).astype(np.int8), np.concatenate([a.groups, np.full(n, "reviewed")]),
                        np.concatenate([a.kinds, np.asarray(kinds)]), np.concatenate([a.agt, np.asarray(agt, dtype=a.agt.dtype)]), a.codes,
                        np.vstack([a.bags, bags]))
+
+
+class SimulatedStore(Store):
+    """The page's ``Store``, saving each decision to ``state/`` as the page does, but writing the
+    two derived CSVs (for people; training reads ``state/``) once at close, not after every one of
+    thousands of decisions."""
+
+    def _write_derived(self) -> None:
+        pass
+
+    def close(self) -> None:
+        Store._write_derived(self)
+        super().close()
 
 
 def bags_of(data, groups: set) -> dict:
@@ -123,6 +140,9 @@ def main(argv=None) -> int:
     ap.add_argument("--dump", type=Path, help="folder for each run's held-out scores and decisions (.npz; holds no text)")
     ap.add_argument("--review-weight", type=float, help="TrainSettings.review_weight, of accepts and adds (default: the training default)")
     ap.add_argument("--reject-weight", type=float, help="TrainSettings.reject_weight (default: the training default)")
+    ap.add_argument("--unlocated", choices=("accept", "leave"), default="accept",
+                    help="a suggestion PA-X codes for the agreement that no quote places in this text: accepted on the evidence clause "
+                         "shown, as the page's accept does (default), or left undecided (the document is then never done)")
     ap.add_argument("--cache-dir", type=Path)
     ap.add_argument("--out", type=Path, default=REPO / "benchmarks" / "simulated_coder.json")
     args = ap.parse_args(argv)
@@ -251,7 +271,9 @@ def main(argv=None) -> int:
                 save(x.code, 0, evidence[:1])
                 continue
             where = carriers(a, s.clauses, x.code) if g == 1 else []
-            if not where:  # PA-X codes it somewhere in the agreement, not known to be in this text
+            if not where and g == 1 and args.unlocated == "accept":  # PA-X codes it; where is not known: accepted as the page shows it
+                save(x.code, grade(x.code), (evidence if arm == "every_evidence" else evidence[:1]) or [best(a, s, list(range(len(s.clauses))), x.code)])
+            elif not where:  # PA-X codes it somewhere in the agreement, not known to be in this text
                 undecided.append(x.code)
             elif arm == "every_evidence":
                 save(x.code, grade(x.code), evidence or [best(a, s, where, x.code)])
@@ -266,9 +288,10 @@ def main(argv=None) -> int:
             store.set_done(s.id, version, True, [])
         return made
 
-    tmp = Path(tempfile.mkdtemp(prefix="simulated-coder-"))
+    # state files are fsynced at every decision: in memory where the machine has /dev/shm
+    tmp = Path(tempfile.mkdtemp(prefix="simulated-coder-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
     results = {"base": measure(base_scorer), "runs": []}
-    decisions_per_doc = []
+    decisions_per_doc, done_docs = [], []
     try:
         for seed in range(args.seeds):
             order = list(np.random.default_rng(1000 + seed).permutation(pool))
@@ -286,7 +309,7 @@ def main(argv=None) -> int:
                                 texts.append(c), Y.append(np.where(label == 0, 0, -1)), kinds.append("fulltext_clause"), agts.append(a), bags.append(label == 1)
                     if arm != "codings":
                         folder = tmp / f"{seed}-{n}-{arm}"
-                        store = Store(folder, known)
+                        store = SimulatedStore(folder, known)
                         for a in chosen:
                             s = suggested[a]
                             store.attach(s.id, None, s.clauses, [x.code for x in s.suggestions])
@@ -306,10 +329,16 @@ def main(argv=None) -> int:
                         agts += [a for a, _, _ in rows]
                         kinds += [REVIEWED_KIND] * len(rows)
                         bags += [np.zeros(len(codes), dtype=bool)] * len(rows)
+                        if arm in ("loop", "every_evidence"):  # the document's own codings on its other clauses, as classify train --reviewed learns them
+                            L = review.codings.reindex(columns=codes).fillna(-1).astype(np.int8)
+                            for a, t, y, bag in review_document_rows(review.documents, review.clauses, L, data.parent_of):
+                                texts.append(t), Y.append(y), kinds.append(REVIEWED_TEXT_KIND), agts.append(a), bags.append(bag)
+                            if seed == 0:
+                                done_docs.append(float((L != -1).all(axis=1).mean()))
                     X = Xb if not texts else sp.vstack([Xb, features(texts)], format="csr") if sp.issparse(Xb) else np.vstack([Xb, features(texts)])
                     ts_all = stack(base_ts, texts, np.array(Y, dtype=np.int8).reshape(-1, len(codes)), kinds, agts,
                                    np.array(bags, dtype=bool).reshape(-1, len(codes)))
-                    if arm in ("codings", "loop_codings"):  # the clauses' multiple-instance positives, from the base's scores
+                    if arm != "rejects_only" and arm != "accepts_only":  # the clauses' multiple-instance positives, from the base's scores
                         new = np.zeros(len(ts_all.texts), dtype=bool)
                         new[len(base_ts.texts):] = True
                         ts_all.Y = bag_positives(base_scorer, X, ts_all, new, settings.bag_min_score)
@@ -326,6 +355,7 @@ def main(argv=None) -> int:
         "held_out_processes": len(held), "held_out_documents": {"fulltext": int((test.kinds == "fulltext").sum()), "clause_bags": int((test.kinds == "clauses").sum())},
         "pool_documents": len(pool), "base_rows": len(base_ts.texts), "base_fit_s": round(base_fit_s, 1),
         "decisions_per_document": round(float(np.mean(decisions_per_doc)), 1) if decisions_per_doc else None,
+        "share_done": round(float(np.mean(done_docs)), 2) if done_docs else None,
         "seeds": args.seeds, "sizes": sizes, "total_s": round(time.perf_counter() - started, 1),
         "date": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(), "command": " ".join(sys.argv),
     }

@@ -14,7 +14,7 @@ from classify.cli import cli
 from classify.review.store import OWN_IDS, Store
 from classify.review.suggest import catalogue
 from fixtures import FakeEncoder, write_pax_fixture
-from training.dataset import REVIEWED_KIND, build_training_set
+from training.dataset import REVIEWED_KIND, REVIEWED_TEXT_KIND, build_training_set
 from training.sources import load_pax
 from training.train import REJECT_WEIGHT, TrainSettings, retrain, train
 
@@ -29,9 +29,9 @@ CLAUSES = [
 SETTINGS = TrainSettings(min_positive=5, n_folds=3, lexical_buckets=0)
 
 
-def review_folder(folder: Path, model_dir: Path, doc_id="accord") -> Path:
+def review_folder(folder: Path, model_dir: Path, doc_id="accord", done=True) -> Path:
     """A review as the page saves it: accept TjPrire on clause 0 (one clause), reject Ce on the
-    evidence clause 1, add WggPar (a sub-code of GeWom) on clause 2, then done."""
+    evidence clause 1, add WggPar (a sub-code of GeWom) on clause 2, then done (if ``done``)."""
     # the gender dataset's codes are in a real model's catalogue; the fixture's codings lack them
     wgg = {"code": "WggPar", "name": "Participation", "group": "PA-X Gender: Participation", "parent": "GeWom", "graded": False}
     store = Store(folder, catalogue(Model.load(model_dir, encoder=FakeEncoder())) + [wgg])
@@ -40,7 +40,8 @@ def review_folder(folder: Path, model_dir: Path, doc_id="accord") -> Path:
     s = store.decide(doc_id, 0, "TjPrire", 1, [0], "ann")
     s = store.decide(doc_id, s.version, "Ce", 0, [1], "ann")
     s = store.decide(doc_id, s.version, "WggPar", 1, [2], "ann")
-    store.set_done(doc_id, s.version, True, [])
+    if done:
+        store.set_done(doc_id, s.version, True, [])
     store.close()
     return folder
 
@@ -67,8 +68,13 @@ def test_each_decision_teaches_what_it_says(pax_dir, reviewed):
     ts = build_training_set(data, codes)
     rows = {t: y.tolist() for t, y, k in zip(ts.texts, ts.Y, ts.kinds) if k == REVIEWED_KIND}
     # accept: the category (only) on the one clause sent; reject: its absence on the evidence
-    # clause; add of a sub-code: it and its parent; clause 3 (no decision) is no training row
+    # clause; add of a sub-code: it and its parent
     assert rows == {CLAUSES[0]: [-1, 1, -1, -1], CLAUSES[1]: [0, -1, -1, -1], CLAUSES[2]: [-1, -1, 1, -1]}
+    # clause 3 (no decision) carries the done document's codings, as a full text's clause does:
+    # absent what the document lacks (Ce rejected, HrDet left undecided at done), unknown for
+    # what it carries, and in no bag, since decided clauses carry each of those
+    [other] = np.flatnonzero(ts.kinds == REVIEWED_TEXT_KIND)
+    assert ts.texts[other] == CLAUSES[3] and ts.Y[other].tolist() == [0, -1, -1, 0] and not ts.bags[other].any()
     # agreement level: the decisions, the parent of the added sub-code, and done's 0s
     agt = next(iter(data.reviewed.AgtId))
     assert agt >= OWN_IDS and data.groups[agt] == "reviewed"
@@ -81,6 +87,23 @@ def test_each_decision_teaches_what_it_says(pax_dir, reviewed):
     ce = codes.index("Ce")
     assert w[list(ts.texts).index(CLAUSES[1]), ce] == REJECT_WEIGHT
     assert set(np.unique(w[(ts.kinds == "provision") & (ts.Y[:, ce] == 0), ce])) <= {SETTINGS.weak_negative_weight}
+    # and done's 0s on the undecided clause are as weak as any other clause's for such a code
+    assert w[other, ce] == SETTINGS.weak_negative_weight
+
+
+def test_a_document_not_done_teaches_only_its_decisions_on_its_other_clauses(tmp_path, tiny_model, pax_dir):
+    """Without done, a category not decided stays unknown on every clause; a rejected one is
+    absent from the document's other clauses too (its agreement-level 0)."""
+    wgg = {"code": "WggPar", "name": "Participation", "group": "PA-X Gender: Participation", "parent": "GeWom", "graded": False}
+    store = Store(tmp_path / "r", catalogue(Model.load(tiny_model, encoder=FakeEncoder())) + [wgg])
+    store.attach("accord", "accord.txt", CLAUSES, suggested=["TjPrire", "Ce"])
+    store.start()
+    store.decide("accord", 0, "Ce", 0, [1], "ann")
+    store.close()
+    data, _ = load_pax(wgg_under_gewom(pax_dir), reviewed=tmp_path / "r")
+    ts = build_training_set(data, ["Ce", "TjPrire", "GeWom", "HrDet"])
+    others = {ts.texts[i]: ts.Y[i].tolist() for i in np.flatnonzero(ts.kinds == REVIEWED_TEXT_KIND)}
+    assert others == {CLAUSES[0]: [0, -1, -1, -1], CLAUSES[2]: [0, -1, -1, -1], CLAUSES[3]: [0, -1, -1, -1]}
 
 
 def test_extra_codings_imply_parents_and_read_wgg_columns(tmp_path, pax_dir, recwarn):
@@ -120,12 +143,14 @@ def test_the_readmes_retrain_commands_run_as_written(tmp_path, monkeypatch, fake
     assert Model.load(base, encoder=FakeEncoder())  # the base is untouched
 
 
-def test_a_retrain_refits_only_what_the_review_touched(tmp_path, tiny_model, reviewed, pax_dir):
+def test_a_retrain_refits_only_what_the_review_touched(tmp_path, tiny_model, pax_dir):
     from training.errors import DataWarning
+
+    reviewed = review_folder(tmp_path / "reviewed", tiny_model, done=False)  # done would touch every category the document lacks
 
     with pytest.warns(DataWarning, match=re.escape(f"{pax_dir}: not the PA-X files {tiny_model} was trained on")):  # categories.csv changed
         result = retrain(wgg_under_gewom(pax_dir), tmp_path / "new", tiny_model, reviewed=reviewed, cache_dir=tmp_path / "cache", encoder=FakeEncoder())
-    # GeWom through WggPar's parent; HrDet is untouched (done's 0 is agreement-level only, on a document without a description)
+    # GeWom through WggPar's parent; HrDet is untouched (not decided, and the document is not done)
     assert result.refitted == ["Ce", "TjPrire", "GeWom"]
     old, new = Model.load(tiny_model, encoder=FakeEncoder()), Model.load(result.path, encoder=FakeEncoder())
     assert [c.threshold for c in old.categories] == [c.threshold for c in new.categories]

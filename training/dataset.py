@@ -17,10 +17,13 @@ from .sources import PaxData
 DEFINITIONS_GROUP = "__definitions__"
 # Row kinds whose text stands for a whole agreement (its labels are the agreement's codes)
 AGREEMENT_KINDS = ("description",)
+# A clause of a document reviewed in classify review that the coder made no decision on: it
+# carries the document's codings as a full text's clause does (review_document_rows)
+REVIEWED_TEXT_KIND = "reviewed_text"
 # Row kinds of one clause each
-CLAUSE_KINDS = ("quote", "provision", "fulltext_clause")
+CLAUSE_KINDS = ("quote", "provision", "fulltext_clause", REVIEWED_TEXT_KIND)
 # A clause a coder decided in classify review: labelled only for the categories decided on it,
-# never weak (TrainSettings.review_weight), and no bag (its document's other clauses stay unknown)
+# never weak (TrainSettings.review_weight), and in no bag
 REVIEWED_KIND = "reviewed_clause"
 
 
@@ -111,6 +114,30 @@ def reviewed_rows(reviewed: pd.DataFrame, codes: list[str], parent_of: dict) -> 
     return out
 
 
+def review_document_rows(documents: pd.DataFrame, decided: pd.DataFrame, L: pd.DataFrame, parent_of: dict) -> list[tuple[int, str, np.ndarray, np.ndarray]]:
+    """(AgtId, clause text, labels, bag) per clause of a reviewed document (``documents``: AgtId,
+    text) that no decision (``decided``: ``PaxData.reviewed``) names: what the document's
+    agreement-level codings ``L`` teach, as for a full text's clauses. A category the document
+    lacks (rejected, or left undecided when the coder marked it done) is absent from each of them,
+    weakly where no clause gold of the category exists (``weak_negatives``); one it carries is a
+    bag for multiple-instance learning unless a decided clause already carries it (or a sub-code of it)."""
+    cols = {c: j for j, c in enumerate(L.columns)}
+    keys = set(zip(decided.AgtId, decided.text))
+    placed: dict = {}
+    for agt, code, value in zip(decided.AgtId, decided.code, decided.value):
+        if value > 0:
+            placed.setdefault(int(agt), set()).update(cols[c] for c in (code, *ancestors(code, parent_of)) if c in cols)
+    out = []
+    for agt, text in documents.drop_duplicates().itertuples(index=False, name=None):
+        if (agt, text) in keys or agt not in L.index:
+            continue
+        label = L.loc[agt].to_numpy()
+        bag = label == 1
+        bag[list(placed.get(int(agt), ()))] = False
+        out.append((int(agt), text, np.where(label == 0, 0, -1).astype(np.int8), bag))
+    return out
+
+
 def build_training_set(data: PaxData, codes: list[str]) -> TrainingSet:
     L = label_frame(data, codes)
     col = {c: j for j, c in enumerate(codes)}
@@ -152,6 +179,10 @@ def build_training_set(data: PaxData, codes: list[str]) -> TrainingSet:
 
     for agt, text, y in reviewed_rows(data.reviewed, codes, data.parent_of):
         add(text, y, agt, REVIEWED_KIND)
+    review_bags = []
+    for agt, text, y, bag in review_document_rows(data.review_clauses, data.reviewed, L, data.parent_of):
+        add(text, y, agt, REVIEWED_TEXT_KIND)
+        review_bags.append(bag)
 
     for code in codes:
         text = definition_text(code, data.categories)
@@ -162,9 +193,11 @@ def build_training_set(data: PaxData, codes: list[str]) -> TrainingSet:
 
     Y = np.vstack(rows).astype(np.int8) if rows else np.zeros((0, len(codes)), dtype=np.int8)
     kinds, agts = np.array(kinds), np.array(agts)
-    clause_rows = np.isin(kinds, CLAUSE_KINDS) & np.isin(agts, L.index)
+    clause_rows = np.isin(kinds, CLAUSE_KINDS) & np.isin(agts, L.index) & (kinds != REVIEWED_TEXT_KIND)
     bags = np.zeros(Y.shape, dtype=bool)
     bags[clause_rows] = L.loc[agts[clause_rows]].to_numpy() == 1
+    if review_bags:
+        bags[kinds == REVIEWED_TEXT_KIND] = np.vstack(review_bags)
     return TrainingSet(texts, Y, np.array(groups), kinds, agts, list(codes), bags)
 
 

@@ -28,11 +28,14 @@ class Reviewed:
     column per code: the value decided, 1 for a parent of a present sub-code, 0 for every other
     code of a document marked done, -1 blank);
     clauses : one row per clause decision (``sources.REVIEWED_COLUMNS``);
-    texts : (AgtId, "reviewed", text) per document, its clauses one paragraph each."""
+    texts : (AgtId, "reviewed", text) per document, its clauses one paragraph each;
+    documents : (AgtId, text) per clause of every reviewed document, decided or not, as the
+        coder saw them (``dataset.review_document_rows`` learns the document's codings on them)."""
 
     codings: pd.DataFrame
     clauses: pd.DataFrame
     texts: pd.DataFrame
+    documents: pd.DataFrame
 
 
 def read_reviewed(folder: Path, columns: list[str], known: set[str], parent_of: dict) -> Reviewed:
@@ -47,7 +50,7 @@ def read_reviewed(folder: Path, columns: list[str], known: set[str], parent_of: 
     if unknown:
         warnings.warn(f"{folder}: decisions on {len(unknown)} code(s) the data's categories do not know are left out: {list_some(unknown)}",
                       DataWarning, stacklevel=3)
-    rows, clauses, texts = [], [], []
+    rows, clauses, texts, documents = [], [], [], []
     for s in states:
         decided = {c: d for c, d in s.decisions.items() if c in known}
         implied = implied_parents(s, parent_of)
@@ -55,6 +58,7 @@ def read_reviewed(folder: Path, columns: list[str], known: set[str], parent_of: 
         rows.append([d.value if (d := decided.get(c)) else 1 if c in implied else absent for c in columns])
         for code, d in decided.items():
             clauses += [(s.agt_id, code, s.clauses[i], d.value, d.decision, d.coder, d.timestamp, s.id) for i in d.clauses]
+        documents += [(s.agt_id, t) for _, t in sorted(s.clauses.items())]
         if s.clauses:
             texts.append((s.agt_id, "reviewed", "\n\n".join(t for _, t in sorted(s.clauses.items()))))
     ids = pd.Index([s.agt_id for s in states], name="AgtId")
@@ -62,4 +66,5 @@ def read_reviewed(folder: Path, columns: list[str], known: set[str], parent_of: 
     # a document that is no PA-X agreement forms a peace process of its own reviewed documents
     codings.insert(0, "Agt", pd.Series([s.id if s.agt_id >= OWN_IDS else None for s in states], index=ids, dtype=object))
     codings.insert(0, "PP", pd.Series([REVIEW_GROUP if s.agt_id >= OWN_IDS else None for s in states], index=ids, dtype=object))
-    return Reviewed(codings, pd.DataFrame(clauses, columns=REVIEWED_COLUMNS), pd.DataFrame(texts, columns=["AgtId", "kind", "text"]))
+    return Reviewed(codings, pd.DataFrame(clauses, columns=REVIEWED_COLUMNS), pd.DataFrame(texts, columns=["AgtId", "kind", "text"]),
+                    pd.DataFrame(documents, columns=["AgtId", "text"]))

@@ -136,6 +136,8 @@ class PaxData:
     # a coder's clause decisions (classify review): AgtId, code, text, value (0 rejected, 1-3
     # present), decision (accept, add, reject), coder, timestamp, document
     reviewed: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REVIEWED_COLUMNS))
+    # every clause of the reviewed documents (AgtId, text), decided or not
+    review_clauses: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["AgtId", "text"]))
 
     @property
     def parent_of(self) -> dict:
@@ -313,5 +315,6 @@ def load_pax(data_dir: Path, *, extra_codings: list[Path] = (), reviewed: Path |
     data = PaxData(labels=labels, groups=groups, categories=categories, quotes=quotes, texts=texts, files=files,
                    lengths=lengths[lengths.index.isin(labels.index)], grades=grades,
                    titles=codings["Agt"] if "Agt" in codings else pd.Series(dtype=object),
-                   reviewed=review.clauses if review is not None else pd.DataFrame(columns=REVIEWED_COLUMNS))
+                   reviewed=review.clauses if review is not None else pd.DataFrame(columns=REVIEWED_COLUMNS),
+                   review_clauses=review.documents if review is not None else pd.DataFrame(columns=["AgtId", "text"]))
     return data, reports

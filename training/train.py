@@ -26,7 +26,7 @@ from .errors import DataError
 from .estimator import HybridClassifier
 from .roles import build_role_set, fit_roles, heldout_figures
 from .metrics import best_thresholds, f1_summary
-from .dataset import AGREEMENT_KINDS, REVIEWED_KIND, DocumentSet, TrainingSet, build_documents, build_training_set, select_categories, weak_negatives
+from .dataset import AGREEMENT_KINDS, REVIEWED_KIND, REVIEWED_TEXT_KIND, DocumentSet, TrainingSet, build_documents, build_training_set, select_categories, weak_negatives
 from .sources import load_pax
 
 MIN_POSITIVE = 20
@@ -571,12 +571,13 @@ def touched_categories(ts: TrainingSet, changes: list[dict], base_agts) -> np.nd
     the base was trained on, and every category known for a new agreement with training rows of
     its own (a description or clauses; a reviewed document's clauses count above)."""
     col = {c: j for j, c in enumerate(ts.codes)}
-    touched = (ts.Y[ts.kinds == REVIEWED_KIND] >= 0).any(axis=0)
+    review = np.isin(ts.kinds, [REVIEWED_KIND, REVIEWED_TEXT_KIND])
+    touched = (ts.Y[review] >= 0).any(axis=0) | ts.bags[review].any(axis=0)
     for change in changes:
         for code in change.get("changed_categories", []):
             if code in col:
                 touched[col[code]] = True
-    new_rows = ~np.isin(ts.agt, list(base_agts)) & (ts.agt >= 0) & (ts.kinds != REVIEWED_KIND)
+    new_rows = ~np.isin(ts.agt, list(base_agts)) & (ts.agt >= 0) & ~review
     touched |= (ts.Y[new_rows] >= 0).any(axis=0)
     return np.flatnonzero(touched)
 

@@ -15,7 +15,8 @@ A review folder (``--out``) holds:
 What a decision teaches (``training.dataset``): accept and add make their clause a positive of the
 category (the page sends one clause on accept: the one selected, else the best evidence clause);
 reject makes the evidence clause shown a full-weight negative, and the agreement-level 0; done
-makes every undecided category 0 at agreement level only.
+makes every undecided category 0 at agreement level. The document's clauses no decision names
+carry its agreement-level codings, as a full text's clauses do (``dataset.review_document_rows``).
 
 The two CSVs are rewritten from ``state/`` after every save. Every file is written through a
 temporary file, fsync and an atomic rename, so a server killed at any moment leaves each file
