@@ -34,7 +34,10 @@ and Wgg quotes, API details). The coder
 - marks the document done when no suggestion is left undecided (done makes the categories not
   decided absent from the document, as PA-X's 0s are).
 
-Four arms:
+``--coder quick`` decides only what the page requires before done (the present tier), and from
+the possible tier accepts what PA-X codes, leaving the other possible categories to done.
+
+Three arms:
 
 - ``loop``: the decisions read back with ``training.reviewed`` and turned into rows by
   ``dataset.reviewed_rows`` (the decided clauses) and ``dataset.review_document_rows`` (the
@@ -44,8 +47,6 @@ Four arms:
 - ``codings``: the same documents given as agreement-level codings only, with their text (what
   ``--codings`` plus a text file teaches: clauses negative for the codes the agreement lacks,
   weak where no clause gold exists, and multiple-instance positives for its codes);
-- ``loop_codings``: the review's clause labels, and PA-X's agreement-level codings (not the
-  coder's) on the documents' clauses.
 
 Each arm retrains as ``classify train --base`` does (``HybridClassifier.refit`` of the categories
 its rows touch, multiple-instance positives from the base's scores), and is measured on the
@@ -80,7 +81,7 @@ from classify.coding import Document  # noqa: E402
 from classify.features import featurize  # noqa: E402
 from classify.model import Model  # noqa: E402
 from classify.review.store import Store  # noqa: E402
-from classify.review.suggest import catalogue, suggest  # noqa: E402
+from classify.review.suggest import POSSIBLE, catalogue, suggest  # noqa: E402
 from training.cache import EmbeddingCache  # noqa: E402
 from training.dataset import (  # noqa: E402
     CLAUSE_KINDS, REVIEWED_KIND, REVIEWED_TEXT_KIND, TrainingSet, build_training_set, documents_from_texts, review_document_rows, reviewed_rows,
@@ -90,7 +91,7 @@ from training.reviewed import read_reviewed  # noqa: E402
 from training.sources import load_pax  # noqa: E402
 from training.train import TrainSettings, bag_positives  # noqa: E402
 
-ARMS = ("loop", "every_evidence", "codings", "loop_codings")
+ARMS = ("loop", "every_evidence", "codings")
 MIN_CLAUSES = 3
 
 
@@ -143,6 +144,9 @@ def main(argv=None) -> int:
     ap.add_argument("--unlocated", choices=("accept", "leave"), default="accept",
                     help="a suggestion PA-X codes for the agreement that no quote places in this text: accepted on the evidence clause "
                          "shown, as the page's accept does (default), or left undecided (the document is then never done)")
+    ap.add_argument("--coder", choices=("thorough", "quick"), default="thorough",
+                    help="thorough: decides every suggestion, the possible tier's included; quick: decides the present tier and accepts "
+                         "from the possible tier what PA-X codes, leaving the rest to done (which the page allows)")
     ap.add_argument("--cache-dir", type=Path)
     ap.add_argument("--out", type=Path, default=REPO / "benchmarks" / "simulated_coder.json")
     args = ap.parse_args(argv)
@@ -266,6 +270,8 @@ def main(argv=None) -> int:
 
         for x in s.suggestions:
             g = gold.get(x.code, -1)
+            if args.coder == "quick" and x.tier == POSSIBLE and g != 1:
+                continue  # not decided: done makes it absent
             evidence = [e.clause for e in x.evidence]  # the clauses the page shows, best first
             if g == 0:  # the agreement lacks it: so does every clause of it
                 save(x.code, 0, evidence[:1])
@@ -302,7 +308,7 @@ def main(argv=None) -> int:
                 for arm in arms:
                     t0 = time.perf_counter()
                     texts, Y, kinds, agts, bags = [], [], [], [], []
-                    if arm in ("codings", "loop_codings"):
+                    if arm == "codings":
                         for a in chosen:
                             label = data.labels.loc[a, codes].to_numpy()
                             for c in suggested[a].clauses:
