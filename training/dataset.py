@@ -180,7 +180,10 @@ def build_training_set(data: PaxData, codes: list[str]) -> TrainingSet:
     for agt, text, y in reviewed_rows(data.reviewed, codes, data.parent_of):
         add(text, y, agt, REVIEWED_KIND)
     review_bags = []
+    known = {(agt, text) for agt, text, _ in clause_texts}  # a reviewed PA-X full text's clauses are rows already
     for agt, text, y, bag in review_document_rows(data.review_clauses, data.reviewed, L, data.parent_of):
+        if (agt, text) in known:
+            continue
         add(text, y, agt, REVIEWED_TEXT_KIND)
         review_bags.append(bag)
 
