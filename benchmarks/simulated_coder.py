@@ -68,6 +68,7 @@ import shutil
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -92,6 +93,7 @@ from training.sources import load_pax  # noqa: E402
 from training.train import TrainSettings, bag_positives  # noqa: E402
 
 ARMS = ("loop", "every_evidence", "codings")
+ABLATIONS = ("rejects_only", "accepts_only")  # what each kind of decision does alone
 MIN_CLAUSES = 3
 
 
@@ -116,8 +118,10 @@ class SimulatedStore(Store):
         pass
 
     def close(self) -> None:
-        Store._write_derived(self)
-        super().close()
+        try:
+            Store._write_derived(self)
+        finally:
+            super().close()
 
 
 def bags_of(data, groups: set) -> dict:
@@ -161,6 +165,9 @@ def main(argv=None) -> int:
     if args.reject_weight is not None:
         settings.reject_weight = args.reject_weight
     arms = args.arms.split(",")
+    unknown = sorted(set(arms) - set(ARMS) - set(ABLATIONS))
+    if unknown:
+        ap.error(f"--arms: unknown arm(s) {', '.join(unknown)}; choose from {', '.join(ARMS + ABLATIONS)}")
     codes = [c.code for c in manifest.categories]
     col = {c: j for j, c in enumerate(codes)}
     data, _ = load_pax(args.data)
@@ -199,7 +206,9 @@ def main(argv=None) -> int:
     base = settings.make_estimator(n_dense, args.jobs).fit(Xb, Yb, sample_weight=settings.sample_weight(base_ts))
     base_scorer = base.to_scorer()
     base_fit_s = time.perf_counter() - t0
-    base_ts = TrainingSet(base_ts.texts, Yb, base_ts.groups, base_ts.kinds, base_ts.agt, codes, base_ts.bags)
+    # weights come from the labels before the multiple-instance positives, as in train and retrain
+    # (after them nearly every category has a clause positive, and no negative would be weak)
+    base_labels, base_ts = base_ts.Y, TrainingSet(base_ts.texts, Yb, base_ts.groups, base_ts.kinds, base_ts.agt, codes, base_ts.bags)
 
     test_docs = [Document(str(a), text) for a, _, text in items]
 
@@ -327,7 +336,7 @@ def main(argv=None) -> int:
                         store.close()
                         review = read_reviewed(folder, columns, set(columns), parent_of)
                         rows = reviewed_rows(review.clauses, codes, data.parent_of)
-                        if arm in ("rejects_only", "accepts_only"):  # ablations: what each kind of decision does
+                        if arm in ABLATIONS:
                             keep = 0 if arm == "rejects_only" else 1
                             rows = [(a, t, np.where(y == keep, y, -1).astype(np.int8)) for a, t, y in rows if (y == keep).any()]
                         texts += [t for _, t, _ in rows]
@@ -337,19 +346,20 @@ def main(argv=None) -> int:
                         bags += [np.zeros(len(codes), dtype=bool)] * len(rows)
                         if arm in ("loop", "every_evidence"):  # the document's own codings on its other clauses, as classify train --reviewed learns them
                             L = review.codings.reindex(columns=codes).fillna(-1).astype(np.int8)
-                            for a, t, y, bag in review_document_rows(review.documents, review.clauses, L, data.parent_of):
+                            for a, t, y, bag in review_document_rows(review.documents, rows, L):
                                 texts.append(t), Y.append(y), kinds.append(REVIEWED_TEXT_KIND), agts.append(a), bags.append(bag)
                             if seed == 0:
                                 done_docs.append(float((L != -1).all(axis=1).mean()))
                     X = Xb if not texts else sp.vstack([Xb, features(texts)], format="csr") if sp.issparse(Xb) else np.vstack([Xb, features(texts)])
                     ts_all = stack(base_ts, texts, np.array(Y, dtype=np.int8).reshape(-1, len(codes)), kinds, agts,
                                    np.array(bags, dtype=bool).reshape(-1, len(codes)))
-                    if arm != "rejects_only" and arm != "accepts_only":  # the clauses' multiple-instance positives, from the base's scores
-                        new = np.zeros(len(ts_all.texts), dtype=bool)
-                        new[len(base_ts.texts):] = True
-                        ts_all.Y = bag_positives(base_scorer, X, ts_all, new, settings.bag_min_score)
-                    touched = np.flatnonzero((ts_all.Y[len(base_ts.texts):] >= 0).any(axis=0))
-                    est = settings.make_estimator(n_dense, args.jobs).refit(X, ts_all.Y, touched, start=base_scorer, sample_weight=settings.sample_weight(ts_all))
+                    n0 = len(base_ts.texts)
+                    weight = settings.sample_weight(replace(ts_all, Y=np.vstack([base_labels, ts_all.Y[n0:]])))
+                    new = np.zeros(len(ts_all.texts), dtype=bool)
+                    new[n0:] = True
+                    ts_all.Y = bag_positives(base_scorer, X, ts_all, new, settings.bag_min_score)  # the new clauses' multiple-instance positives
+                    touched = np.flatnonzero(((ts_all.Y[n0:] >= 0) | ts_all.bags[n0:]).any(axis=0))  # as train.touched_categories
+                    est = settings.make_estimator(n_dense, args.jobs).refit(X, ts_all.Y, touched, start=base_scorer, sample_weight=weight)
                     run = {"seed": seed, "documents": len(chosen), "arm": arm, "rows": len(texts), "refitted": int(len(touched)),
                            "retrain_s": round(time.perf_counter() - t0, 1), **measure(est.to_scorer(), f"{arm}-{len(chosen)}-{seed}")}
                     results["runs"].append(run)

@@ -198,3 +198,26 @@ def test_refit_on_the_same_rows_gives_the_fit_it_starts_from():
     p, q = est.predict_proba(X), moved.predict_proba(X)
     np.testing.assert_array_equal(p[:, :2], q[:, :2])  # the labels not refitted keep their weights
     assert np.abs(p[:, 2] - q[:, 2]).max() > 0.05
+
+
+def test_a_reviewed_pax_agreement_is_learned_once_and_a_placed_code_leaves_its_bag(tmp_path, tiny_model, pax_dir):
+    """A document reviewed under its PA-X AgtId whose clauses PA-X's files hold: those rows carry
+    the (reviewed) codings, not a second copy from the review's own clauses; a category the coder
+    placed on a clause is no longer a bag for multiple-instance learning to search."""
+    data, _ = load_pax(pax_dir)
+    agt = next(int(a) for a in data.quotes.AgtId if data.labels.loc[a, "TjPrire"] == 1 and data.labels.loc[a, "GeWom"] == 1)
+    clauses = [data.quotes[data.quotes.AgtId == agt].text.iloc[0], CLAUSES[0]]
+    store = Store(tmp_path / "r", catalogue(Model.load(tiny_model, encoder=FakeEncoder())))
+    store.attach(str(agt), f"{agt}.txt", clauses, suggested=["TjPrire"])
+    store.start()
+    store.decide(str(agt), 0, "TjPrire", 1, [1], "ann")
+    store.close()
+    data, _ = load_pax(pax_dir, reviewed=tmp_path / "r")
+    codes = ["Ce", "TjPrire", "GeWom", "HrDet"]
+    ts = build_training_set(data, codes)
+    own = ts.agt == agt
+    assert not (own & (ts.kinds == REVIEWED_TEXT_KIND)).any()
+    assert ((ts.kinds == REVIEWED_KIND) & own).sum() == 1
+    quotes = own & (ts.kinds == "quote")
+    assert quotes.any() and not ts.bags[quotes, codes.index("TjPrire")].any()
+    assert ts.bags[quotes, codes.index("GeWom")].all()  # not placed: still searched

@@ -137,3 +137,7 @@ def test_bag_positives_label_each_code_of_an_agreement_on_its_best_clause():
     assert (out[[0, 1], 1] == -1).all() and out[2, 1] == 1  # code 1 was quoted already: nothing added
     assert out[3, 0] == -1 and (out[4] == Y[4]).all()  # agreement 2 is not fitted on; descriptions untouched
     assert bag_positives(Scores(), X, ts, rows, min_score=0.8)[1, 0] == -1  # its best clause scores 0.7
+    # a clause out of the code's bag (a coder placed the code elsewhere in review) is never chosen
+    ts.bags[1, 0] = False
+    out = bag_positives(Scores(), X, ts, rows, min_score=0.0)
+    assert out[1, 0] == -1 and out[2, 0] == 1  # the best clause left in the bag (0.4)

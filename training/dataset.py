@@ -36,9 +36,10 @@ class TrainingSet:
     groups : array of str, the peace process of each row (definitions: their own group)
     kinds : array of str, where each row comes from (description, quote, provision, ...)
     agt : array of int, AgtId of each row (-1 for definitions)
-    bags : bool array like Y: a clause row of an agreement that carries the code. The agreement's
-        clauses are a bag of which at least one carries it (multiple-instance learning: see
-        ``train.bag_positives``); False on rows that are no clause of a coded agreement.
+    bags : bool array like Y: a clause row of an agreement that carries the code, unless a coder
+        placed the code on a clause of it in classify review. The agreement's clauses are a bag of
+        which at least one carries it (multiple-instance learning: see ``train.bag_positives``);
+        False on rows that are no clause of a coded agreement.
     """
 
     texts: list
@@ -114,28 +115,34 @@ def reviewed_rows(reviewed: pd.DataFrame, codes: list[str], parent_of: dict) -> 
     return out
 
 
-def review_document_rows(documents: pd.DataFrame, decided: pd.DataFrame, L: pd.DataFrame, parent_of: dict) -> list[tuple[int, str, np.ndarray, np.ndarray]]:
+def review_document_rows(documents: pd.DataFrame, decided: list, L: pd.DataFrame) -> list[tuple[int, str, np.ndarray, np.ndarray]]:
     """(AgtId, clause text, labels, bag) per clause of a reviewed document (``documents``: AgtId,
-    text) that no decision (``decided``: ``PaxData.reviewed``) names: what the document's
+    text) that no decided clause (``decided``: :func:`reviewed_rows`) is: what the document's
     agreement-level codings ``L`` teach, as for a full text's clauses. A category the document
-    lacks (rejected, or left undecided when the coder marked it done) is absent from each of them,
-    weakly where no clause gold of the category exists (``weak_negatives``); one it carries is a
-    bag for multiple-instance learning unless a decided clause already carries it (or a sub-code of it)."""
-    cols = {c: j for j, c in enumerate(L.columns)}
-    keys = set(zip(decided.AgtId, decided.text))
-    placed: dict = {}
-    for agt, code, value in zip(decided.AgtId, decided.code, decided.value):
-        if value > 0:
-            placed.setdefault(int(agt), set()).update(cols[c] for c in (code, *ancestors(code, parent_of)) if c in cols)
+    lacks (for a document of its own, one rejected or left undecided when the coder marked it
+    done) is absent from each of them, weakly where no clause gold of the category exists
+    (``weak_negatives``); one it carries is a bag for multiple-instance learning unless a decided
+    clause already carries it. A clause no category is known for is left out."""
+    keys = {(agt, text) for agt, text, _ in decided}
+    placed = placed_codes(decided, L.shape[1])
     out = []
     for agt, text in documents.drop_duplicates().itertuples(index=False, name=None):
         if (agt, text) in keys or agt not in L.index:
             continue
         label = L.loc[agt].to_numpy()
-        bag = label == 1
-        bag[list(placed.get(int(agt), ()))] = False
-        out.append((int(agt), text, np.where(label == 0, 0, -1).astype(np.int8), bag))
+        bag = (label > 0) & ~placed.get(int(agt), False)
+        y = np.where(label == 0, 0, -1).astype(np.int8)
+        if (y == 0).any() or bag.any():
+            out.append((int(agt), text, y, bag))
     return out
+
+
+def placed_codes(decided: list, n_codes: int) -> dict:
+    """AgtId -> bool array (n_codes,): the categories a decided clause of the document carries."""
+    placed: dict = {}
+    for agt, _, y in decided:
+        placed[agt] = placed.get(agt, np.zeros(n_codes, dtype=bool)) | (y == 1)
+    return placed
 
 
 def build_training_set(data: PaxData, codes: list[str]) -> TrainingSet:
@@ -177,15 +184,17 @@ def build_training_set(data: PaxData, codes: list[str]) -> TrainingSet:
         if (y == 1).any():
             add(text, y, agt, "quote")
 
-    for agt, text, y in reviewed_rows(data.reviewed, codes, data.parent_of):
+    decided = reviewed_rows(data.reviewed, codes, data.parent_of)
+    for agt, text, y in decided:
         add(text, y, agt, REVIEWED_KIND)
     review_bags = []
-    known = {(agt, text) for agt, text, _ in clause_texts}  # a reviewed PA-X full text's clauses are rows already
-    for agt, text, y, bag in review_document_rows(data.review_clauses, data.reviewed, L, data.parent_of):
-        if (agt, text) in known:
-            continue
-        add(text, y, agt, REVIEWED_TEXT_KIND)
-        review_bags.append(bag)
+    # a reviewed PA-X agreement whose clauses PA-X's files hold is learned from those (under the
+    # codings the review changed), not a second time from the review's own segmentation of it
+    with_clauses = {agt for agt, _, _ in clause_texts} | {agt for agt, _ in quoted.index}
+    for agt, text, y, bag in review_document_rows(data.review_clauses, decided, L):
+        if agt not in with_clauses:
+            add(text, y, agt, REVIEWED_TEXT_KIND)
+            review_bags.append(bag)
 
     for code in codes:
         text = definition_text(code, data.categories)
@@ -199,6 +208,8 @@ def build_training_set(data: PaxData, codes: list[str]) -> TrainingSet:
     clause_rows = np.isin(kinds, CLAUSE_KINDS) & np.isin(agts, L.index) & (kinds != REVIEWED_TEXT_KIND)
     bags = np.zeros(Y.shape, dtype=bool)
     bags[clause_rows] = L.loc[agts[clause_rows]].to_numpy() == 1
+    for agt, carried in placed_codes(decided, len(codes)).items():  # a coder placed it: no bag left to search
+        bags[clause_rows & (agts == agt)] &= ~carried
     if review_bags:
         bags[kinds == REVIEWED_TEXT_KIND] = np.vstack(review_bags)
     return TrainingSet(texts, Y, np.array(groups), kinds, agts, list(codes), bags)

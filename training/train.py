@@ -221,9 +221,11 @@ def bag_positives(estimator, X, ts, rows: np.ndarray, min_score: float) -> np.nd
     for members in np.split(order, starts[1:]):
         idx = in_bag[members]
         open_codes = np.flatnonzero(ts.bags[idx].any(axis=0) & ~(Y[idx] == 1).any(axis=0))
-        best = members[np.argmax(scores[members][:, open_codes], axis=0)]
-        keep = scores[best, open_codes] >= min_score
-        Y[in_bag[best[keep]], open_codes[keep]] = 1
+        # the best of the clauses whose bag the code is in
+        in_code_bag = np.where(ts.bags[idx][:, open_codes], scores[members][:, open_codes], -np.inf)
+        best = np.argmax(in_code_bag, axis=0)
+        keep = in_code_bag[best, np.arange(len(open_codes))] >= min_score
+        Y[idx[best[keep]], open_codes[keep]] = 1
     return Y
 
 
@@ -567,12 +569,15 @@ def train(
 
 def touched_categories(ts: TrainingSet, changes: list[dict], base_agts) -> np.ndarray:
     """Positions of the categories whose training labels a retraining changes: those a reviewed
-    clause is labelled with, those an extra codings file or the review changed on an agreement
-    the base was trained on, and every category known for a new agreement with training rows of
-    its own (a description or clauses; a reviewed document's clauses count above)."""
+    document's clauses are labelled with or a bag for (its decided clauses, and its other clauses
+    under its codings: for a done document, every category it lacks), those an extra codings file
+    or the review changed on an agreement the base was trained on, and every category known for a
+    new agreement with training rows of its own (a description or clauses)."""
     col = {c: j for j, c in enumerate(ts.codes)}
     review = np.isin(ts.kinds, [REVIEWED_KIND, REVIEWED_TEXT_KIND])
-    touched = (ts.Y[review] >= 0).any(axis=0) | ts.bags[review].any(axis=0)
+    touched = (ts.Y[review] >= 0).any(axis=0)
+    if ts.bags is not None:
+        touched |= ts.bags[review].any(axis=0)
     for change in changes:
         for code in change.get("changed_categories", []):
             if code in col:
