@@ -11,7 +11,7 @@ import csv
 import re
 from pathlib import Path
 
-from .names import is_english_word
+from .segment import join_broken_words
 
 # What PA-X's grades 1-3 say, in the codebook's words, by family of graded categories. A graded
 # category not listed here (a model trained on later data may grade others) gets DETAIL.
@@ -34,7 +34,6 @@ def grade_words(code: str) -> tuple[str, str, str]:
     return GRADE_WORDS.get(code, DETAIL)
 
 
-_BROKEN_WORD = re.compile(r"\b(\w+)- (\w+)")
 # the codebook's framing, which says nothing about the topic: "Binary variable, takes the value of 1 if the peace agreement"
 _FRAMING = re.compile(r"(?i)^.*?\b(?:takes?|taking|with)\s+(?:the\s+|a\s+)?values?\s+(?:of\s+)?1(?:,\s*2,?\s+or\s+3)?\s+if\s+(?:the\s+(?:peace\s+)?agreement\s+)?")
 # a sentence about the value 0 ("If no such provisions appear ..., the value on this variable is 0")
@@ -48,7 +47,7 @@ def short_definition(text) -> str | None:
     to :func:`grade_words`. None if nothing is left."""
     if not isinstance(text, str):
         return None
-    text = _BROKEN_WORD.sub(lambda m: m[1] + m[2] if is_english_word((m[1] + m[2]).lower()) else f"{m[1]}-{m[2]}", " ".join(text.split()))
+    text = join_broken_words(" ".join(text.split()))
     text = re.split(r"(?:^|\s)(?:It takes the values? of\s*)?1 = ", _FRAMING.sub("", text), maxsplit=1)[0]
     text = re.sub(r"(?i)[;,]\s*0 otherwise\b", "", text)
     sentences = [s for s in re.findall(r"[^.]+(?:\.|$)", text) if s.strip() and not _ABSENT.search(s)]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .roles import AGREEMENT, NEWS, OTHER
-from .segment import affirmed, segment, segment_text, sentence_spans
+from .segment import affirmed, join_broken_words, segment, segment_text, sentence_spans
 
 # A short document of one paragraph is also scored as a whole: a summary of a few sentences is
 # often coded by what it says across them (descriptions in the training data are of this kind).
@@ -94,8 +94,8 @@ class Units:
         provisions are never scored)
     texts : the scored units: each clause without its negated sentences; the sentences of a
         clause of several sentences, each on its own (a clause that joins two subjects is scored
-        by sentence too, and the sentence that carries a code is its evidence); and the whole text
-        when it is short and one paragraph
+        by sentence too, and the sentence that carries a code is its evidence); a clause a page
+        break cut, joined to its continuation; and the whole text when it is short and one paragraph
     clause : int array (n_units,), the clause each unit is of; -1 for the whole text
     span : (start, end) of each unit within its clause's text, for quoting the sentence
     chars : int array (n_units,), the characters each unit adds to the document's length (a
@@ -114,13 +114,26 @@ class Units:
         return self.chars > 0
 
 
+def _scored(text: str) -> str:
+    """What of a clause is scored: its words broken at line ends joined (a PDF or a scan breaks
+    "territorial" where typed text does not), its negated sentences left out."""
+    return affirmed(join_broken_words(text))
+
+
+def runs_on(text: str, next_text: str) -> bool:
+    """``next_text`` continues the sentence ``text`` leaves open: no sentence end before, a
+    lower-case word after."""
+    end = text.rstrip()[-1:]
+    return bool(end) and end not in ".;:!?\"'\u201d)" and next_text.lstrip()[:1].islower()
+
+
 def document_units(text_or_pages, *, whole_document_max_chars: int = WHOLE_DOCUMENT_MAX_CHARS) -> Units:
     """The units of a document to score (see :class:`Units`)."""
     clauses, texts, owner, spans, chars = [], [], [], [], []
     for c in segment(text_or_pages):
         if c.kind != "provision":
             continue
-        scored = affirmed(c.text)
+        scored = _scored(c.text)
         if not scored:
             continue
         k = len(clauses)
@@ -130,15 +143,24 @@ def document_units(text_or_pages, *, whole_document_max_chars: int = WHOLE_DOCUM
         spans.append((0, len(c.text)))
         chars.append(len(c.text))
         # a clause of one sentence ("3. The Parties shall ...") is scored once, as the clause
-        sentences = [(s, e) for s, e in sentence_spans(c.text) if len(affirmed(c.text[s:e])) >= MIN_SENTENCE_CHARS]
+        sentences = [(s, e) for s, e in sentence_spans(c.text) if len(_scored(c.text[s:e])) >= MIN_SENTENCE_CHARS]
         if len(sentences) > 1:
             for s, e in sentences:
-                texts.append(affirmed(c.text[s:e]))
+                texts.append(_scored(c.text[s:e]))
                 owner.append(k)
                 spans.append((s, e))
                 chars.append(0)
+    # a provision a page break cut in two ("... an amnesty to members of the Front" / "for acts
+    # committed ..."): also scored whole, as the clause it starts
+    for k in range(1, len(clauses)):
+        before, after = clauses[k - 1], clauses[k]
+        if before.page is not None and after.page == before.page + 1 and runs_on(before.text, after.text):
+            texts.append(_scored(f"{before.text} {after.text}"))
+            owner.append(k - 1)
+            spans.append((0, len(before.text)))
+            chars.append(0)
     whole = text_or_pages if isinstance(text_or_pages, str) else "\n\n".join(text_or_pages)
-    whole = affirmed(whole.strip())
+    whole = _scored(whole.strip())
     main = [t for t, n in zip(texts, chars) if n]
     if main and whole and len(whole) <= whole_document_max_chars and main != [whole] and is_one_paragraph(whole):
         texts.append(whole)

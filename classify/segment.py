@@ -34,8 +34,12 @@ _FURNITURE = re.compile(
     r"(?i)^(?:by\s+(?-i:[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})(?:\s*(?:,|\band\b|&|\|)[^.;:]{0,80})?\s*$|(?:read|see|show|load)\s+more\b|related(?:\s+(?:articles?|news|stories|content))?\s*:?\s*$"
     r"|share(?:\s+(?:this|on)\b.*)?$|subscribe\b|sign\s+up\b|click\s+here\b|advertisement\s*$|photo(?:graph)?\s*:|image\s*:|source\s*:|"
     r"(?:copyright|\u00a9)|all\s+rights\s+reserved|(?:posted|published|updated|last\s+modified)\b|(?:done|signed|made)\s+(?:at|in|on)\b|"
-    r"home\s*[|>/]|skip\s+to\b|cookies?\b|privacy\s+policy|terms\s+of\s+(?:use|service)|tags?\s*:)"
+    r"home\s*[|>/]|skip\s+to\b|cookies?\b|privacy\s+policy|terms\s+of\s+(?:use|service)|tags?\s*:|"
+    # a page number: "12", "- 12 -", "Page 3 of 9", "3/9"
+    r"[-\u2013\u2014]?\s*(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\s*[-\u2013\u2014]?\s*$)"
 )
+# "Done at ..., in three original copies in the English language.": furniture however it is wrapped
+_DONE_AT = re.compile(r"(?i)^(?:done|signed|made)\s+(?:at|in|on)\b")
 # The opening line of a signature block: "For the Government of ...", "Witnessed by:", "Signed:"
 _SIGNATURE = re.compile(
     r"(?i)^(?:(?:for|on\s+behalf\s+of)\s+(?:the\s+)?(?-i:[A-Z])[^.;]{0,100}|witness(?:ed)?(?:\s+by)?|in\s+the\s+presence\s+of|signed(?:\s+by)?|signatures?"
@@ -162,7 +166,7 @@ def _merge_short(spans, text, min_chars):
 
 
 def segment_text(text: str, *, page: int | None = None, max_chars: int = 600, min_chars: int = 25,
-                 article_max_chars: int = ARTICLE_MAX_CHARS) -> list[Clause]:
+                 article_max_chars: int = ARTICLE_MAX_CHARS, running: frozenset = frozenset()) -> list[Clause]:
     """Clauses of one text, in order, non-overlapping, covering all its non-blank characters.
 
     Parameters
@@ -177,11 +181,15 @@ def segment_text(text: str, *, page: int | None = None, max_chars: int = 600, mi
     article_max_chars : int
         The provisions under a heading ("Article 3", then "3.1", "3.2") stay one clause up to
         this length (its sentences are scored on their own as well: :mod:`classify.coding`).
+    running : keys of the document's running header and footer lines (:func:`running_lines`), furniture
     """
+    def is_furniture(piece: str) -> bool:
+        return is_boilerplate(piece) or (bool(running) and "\n" not in piece.strip() and _line_key(piece) in running)
+
     spans = _strip([(0, len(text))], text)
     spans = _strip(_split(spans, _PARAGRAPH, text), text)
     spans = _strip(_split(spans, _ITEM, text), text)
-    spans = _peel_furniture_lines(spans, text)
+    spans = _peel_furniture_lines(spans, text, is_furniture)
     out: list[Clause] = []
     provisions: list[tuple[int, int]] = []
     heading_start = None  # a section heading waiting for the provision under it
@@ -198,7 +206,7 @@ def segment_text(text: str, *, page: int | None = None, max_chars: int = 600, mi
         provisions.clear()
 
     comments = False  # past the head of a comment section
-    for start, end, title in _peel_title_lines(spans, text):
+    for start, end, title in _peel_title_lines(spans, text, is_furniture):
         piece = text[start:end]
         comments = comments or bool(_COMMENTS.match(piece.strip()))
         if comments:
@@ -206,7 +214,7 @@ def segment_text(text: str, *, page: int | None = None, max_chars: int = 600, mi
             out.append(Clause(piece, start, end, page, "boilerplate"))
         elif title:
             out.append(Clause(piece, start, end, page, "title"))
-        elif is_boilerplate(piece):
+        elif is_furniture(piece):
             flush()
             if heading_start is not None:  # a heading over furniture only: keep it as a title line
                 out.append(_title(text, heading_start, start, page))
@@ -255,20 +263,21 @@ def _title(text, start, end, page):
     return Clause(piece, start, start + len(piece), page, "title")
 
 
-def _peel_furniture_lines(spans, text):
+def _peel_furniture_lines(spans, text, is_furniture=is_boilerplate):
     """Spans with furniture lines at their start or end ("Read more: ...", a URL, a byline) split
     off into spans of their own."""
     out = []
     for start, end in spans:
         lines = _strip(_split([(start, end)], _LINE, text), text)
-        # a signature block, and a lead-in wrapped over lines, stay whole
-        if len(lines) < 2 or is_signature_block(text[start:end]) or _LEAD_IN.search(text[start:end].rstrip()):
+        # a signature block, a lead-in and a "Done at" paragraph wrapped over lines stay whole
+        piece = text[start:end]
+        if len(lines) < 2 or is_signature_block(piece) or _LEAD_IN.search(piece.rstrip()) or (_DONE_AT.match(piece) and is_boilerplate(piece)):
             out.append((start, end))
             continue
         head, tail = 0, len(lines)
-        while head < tail and is_boilerplate(text[slice(*lines[head])]):
+        while head < tail and is_furniture(text[slice(*lines[head])]):
             head += 1
-        while tail > head and is_boilerplate(text[slice(*lines[tail - 1])]):
+        while tail > head and is_furniture(text[slice(*lines[tail - 1])]):
             tail -= 1
         out += lines[:head]
         if head < tail:
@@ -277,7 +286,7 @@ def _peel_furniture_lines(spans, text):
     return out
 
 
-def _peel_title_lines(spans, text):
+def _peel_title_lines(spans, text, is_furniture=is_boilerplate):
     """(start, end, is_title) for ``spans``, with the leading heading or furniture lines of the
     first spans split off: a title is often on the line just above the preamble, with no blank
     line between. A title's continuation lines ("between the Government of A and ...", no line
@@ -287,7 +296,7 @@ def _peel_title_lines(spans, text):
         peeled = False
         while "\n" in text[start:end]:
             first = text[start:end].split("\n", 1)[0]
-            if not (is_heading(first) or is_boilerplate(first)):
+            if not (is_heading(first) or is_furniture(first)):
                 break
             out.append((start, start + len(first.rstrip()), False))
             start = _strip([(start + len(first), end)], text)[0][0]
@@ -297,7 +306,7 @@ def _peel_title_lines(spans, text):
             out.append((start, end, True))
             continue
         out.append((start, end, False))
-        if not (is_heading(rest) or is_boilerplate(rest)):
+        if not (is_heading(rest) or is_furniture(rest)):
             return out + [(s, e, False) for s, e in spans[n + 1 :]]
     return out
 
@@ -325,13 +334,32 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def segment(pages: str | list[str], **kwargs) -> list[Clause]:
-    """Clauses of a document given as one text or as a list of page texts (pages numbered from 1)."""
+    """Clauses of a document given as one text or as a list of page texts (pages numbered from 1).
+    A line that opens or closes most pages (a running header or footer) is furniture."""
     if isinstance(pages, str):
         return segment_text(pages, **kwargs)
+    running = running_lines(pages)
     clauses: list[Clause] = []
     for number, page_text in enumerate(pages, start=1):
-        clauses.extend(segment_text(page_text, page=number, **kwargs))
+        clauses.extend(segment_text(page_text, page=number, running=running, **kwargs))
     return clauses
+
+
+def _line_key(line: str) -> str:
+    """A line as it repeats from page to page: the page number in it may change."""
+    return re.sub(r"\d+", "#", " ".join(line.split()).lower())
+
+
+def running_lines(pages: list[str]) -> frozenset:
+    """Keys (:func:`_line_key`) of the lines that open or close at least two pages and half of
+    them: a scan's or a PDF's running header and footer."""
+    from collections import Counter
+
+    ends = Counter()
+    for page in pages:
+        lines = [ln for ln in page.splitlines() if ln.strip()]
+        ends.update({_line_key(ln) for ln in lines[:2] + lines[-2:]})
+    return frozenset(k for k, n in ends.items() if n >= 2 and n >= len(pages) / 2 and len(k) <= 200)
 
 
 # A sentence that says something was not agreed or not discussed: reported talks, not a provision.
@@ -344,6 +372,20 @@ _NEGATED = re.compile(
     r"|remain(?:s|ed)?\s+(?:unresolved|outstanding|undecided|unsettled)|left\s+(?:[^.;]{0,60}?\s)?(?:unresolved|undecided|unsettled)\b|(?:talks|negotiations)\s+(?:collapsed|broke\s+down|stalled|ended\s+without)"
     r"|(?:rejected|refused|declined)\s+(?:to\s+(?:discuss|agree|accept|sign|consider)|(?:the|a|an|any)\s+(?:proposals?|offers?|demands?|requests?|calls?)\b))"
 )
+
+
+# a word broken at a line end ("demobili-\nsation"), or where a PDF's lines were run together ("be- yond")
+_BROKEN_WORD = re.compile(r"\b(\w+)-(?:[ \t]*\n[ \t]*| )([a-z]\w*)")
+
+
+def join_broken_words(text: str) -> str:
+    """``text`` with words broken at line ends joined again: "demobili-\nsation" -> "demobilisation".
+    A compound whose joined form is no English word keeps its hyphen: "long-\nterm" -> "long-term"."""
+    if "-" not in text:
+        return text
+    from .names import is_english_word
+
+    return _BROKEN_WORD.sub(lambda m: m[1] + m[2] if is_english_word((m[1] + m[2]).lower()) else f"{m[1]}-{m[2]}", text)
 
 
 def affirmed(text: str) -> str:

@@ -84,6 +84,19 @@ def test_a_pdf_with_wrapped_lines_gets_the_categories_of_its_text(model, path):
     assert jaccard(present(typed), present(printed)) >= 0.9, present(typed) ^ present(printed)
 
 
+@pytest.mark.parametrize("path", OUR_AGREEMENTS, ids=lambda p: p.name)
+def test_a_scanned_looking_pdf_gets_the_categories_of_its_text(model, path):
+    """Words hyphenated at line ends, a running header and page numbers on every page."""
+    text = path.read_text(encoding="utf-8")
+    pages = pdf_pages(wrapped_pdf(text, scanned=True))
+    assert len(pages) > 1 or len(text) < 3000
+    assert any("-\n" in p for p in pages)  # some word is broken at a line end
+    typed, scanned = code(model, text, pages)
+    assert scanned.document_type == typed.document_type
+    assert jaccard(present(typed), present(scanned)) >= 0.9, present(typed) ^ present(scanned)
+    assert not [e.text for c in scanned.present for e in c.evidence if "RESTRICTED" in e.text]
+
+
 def test_signatures_datelines_and_lead_ins_are_never_evidence(model):
     [coding] = code(model, (PAGES / "agreement_ceasefire.txt").read_text(encoding="utf-8"))
     quoted = [e.text for c in coding.categories for e in c.evidence]

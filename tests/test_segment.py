@@ -108,3 +108,53 @@ def test_negated_and_reported_sentences_are_not_affirmed():
     for provision in ["No person shall be detained without trial.", "The Parties shall not use force.",
                       "The Parties rejected the use of violence in all its forms."]:
         assert affirmed(provision) == provision
+
+
+# A two-page agreement as a scan's text layer reads: a running header on both pages, a page
+# number at the foot, a word hyphenated at a line end, a provision cut by the page break, and
+# a "Done at" paragraph wrapped over two lines. Our own wording.
+SCANNED = [
+    "ACCORD ON THE RIVER DISTRICTS      RESTRICTED\n"
+    "Article 1. Ceasefire\n\n"
+    "1.1 The Parties shall cease all hostilities and withdraw their forces from the river terr-\n"
+    "itories within ten days.\n\n"
+    "Article 2. Amnesty\n\n"
+    "The Government shall grant an amnesty to members of the River Movement\n\n"
+    "- 1 -",
+    "ACCORD ON THE RIVER DISTRICTS      RESTRICTED\n"
+    "for acts committed in connection with the conflict, except war crimes.\n\n"
+    "Done at Lakeport, on 3 March 2025, in two original copies in the English\n"
+    "language.\n\n"
+    "- 2 -",
+]
+
+
+def test_running_headers_page_numbers_and_done_at_paragraphs_are_furniture():
+    clauses = segment(SCANNED)
+    provisions = [c.text for c in clauses if c.kind == "provision"]
+    assert not [p for p in provisions if "RESTRICTED" in p or p.startswith(("- 1", "- 2")) or p == "language."]
+    assert provisions[-1].startswith("for acts committed")
+    assert [c.text for c in clauses if c.text.startswith("Done at")] == ["Done at Lakeport, on 3 March 2025, in two original copies in the English\nlanguage."]
+    for c in clauses:  # still exact slices of their page
+        assert SCANNED[c.page - 1][c.start : c.end] == c.text
+
+
+def test_a_page_number_alone_is_furniture_but_a_numbered_provision_is_not():
+    from classify.segment import is_boilerplate
+
+    assert all(is_boilerplate(p) for p in ("12", "- 12 -", "Page 3 of 9", "3/9", "\u2013 4 \u2013"))
+    assert not is_boilerplate("12. The Parties shall release all prisoners.")
+
+
+def test_words_broken_at_line_ends_are_joined_for_scoring():
+    from classify.coding import document_units
+    from classify.segment import join_broken_words
+
+    assert join_broken_words("demobili-\nsation and re-\n  integration") == "demobilisation and reintegration"
+    assert join_broken_words("a cease-fire and post-war aid") == "a cease-fire and post-war aid"
+    units = document_units(SCANNED)
+    assert any("river territories within" in t for t in units.texts)
+    # the provision the page break cut is scored whole too, as the clause it starts
+    first = next(i for i, c in enumerate(units.clauses) if "grant an amnesty" in c.text)
+    joined = [t for t, k in zip(units.texts, units.clause) if k == first and "except war crimes" in t]
+    assert joined and "members of the River Movement for acts committed" in joined[0]

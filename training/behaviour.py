@@ -90,26 +90,56 @@ PAGES = DATA / "pages"
 AGREEMENTS = {"agreement_ceasefire.txt": "news_carrying_agreement.txt", "statement_press_release.txt": None, "../../../examples/statement.txt": "news_carrying_statement.txt"}
 
 
-def wrapped_pdf(text: str, width: int = 80) -> bytes:
-    """``text`` typeset as a PDF (reportlab): lines wrapped at ``width`` characters, a gap between paragraphs."""
+def wrapped_pdf(text: str, width: int = 80, *, scanned: bool = False) -> bytes:
+    """``text`` typeset as a PDF (reportlab): lines wrapped at ``width`` characters, a gap between
+    paragraphs. ``scanned``: as a scanned agreement's text layer reads, with a running header (its
+    first line) and a page number on every page, and long words hyphenated at line ends."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=A4, invariant=1)
-    y = 800
+    header = text.strip().splitlines()[0][:60] if scanned and text.strip() else ""
+    page, y = 0, 0
+
+    def new_page():
+        nonlocal page, y
+        if page:
+            c.showPage()
+        page, y = page + 1, 800
+        if scanned:
+            c.drawString(50, 820, f"{header}    RESTRICTED")
+            c.drawString(280, 30, f"- {page} -")
+
+    new_page()
     for paragraph in text.split("\n\n"):
         for line in paragraph.split("\n"):
-            for piece in textwrap.wrap(line, width) or [""]:
+            for piece in (_hyphenated(line, width) if scanned else textwrap.wrap(line, width)) or [""]:
                 if y < 60:
-                    c.showPage()
-                    y = 800
+                    new_page()
                 c.drawString(50, y, piece)
                 y -= 14
         y -= 14
     c.showPage()
     c.save()
     return buf.getvalue()
+
+
+def _hyphenated(line: str, width: int) -> list[str]:
+    """``line`` wrapped at ``width``, a long word that does not fit split with a hyphen as typesetters do."""
+    out, current = [], ""
+    for word in line.split():
+        room = width - len(current) - 1
+        if len(current) + 1 + len(word) <= width or not current:
+            current = f"{current} {word}".strip()
+        elif len(word) >= 8 and word.isalpha() and room >= 4:
+            cut = min(room - 1, len(word) - 3)
+            out.append(f"{current} {word[:cut]}-")
+            current = word[cut:]
+        else:
+            out.append(current)
+            current = word
+    return out + [current] if current else out
 
 
 def jaccard(a: set, b: set) -> float:

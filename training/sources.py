@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from classify.segment import join_broken_words
+
 from .errors import DataError, DataWarning
 
 # The kinds of file, each recognised by the columns it must have.
@@ -159,19 +161,6 @@ def binarise(frame: pd.DataFrame, columns: list[str], path: Path) -> pd.DataFram
     return pd.DataFrame(out.astype(np.int8), index=frame.index, columns=columns)
 
 
-_BROKEN_WORD = re.compile(r"\b(\w+)- ([a-z]\w*)")
-
-
-def dehyphenate(text):
-    """Words the codebook PDF broke at line ends joined again: "be- yond" -> "beyond", and a
-    compound whose joined form is no word keeps its hyphen: "pre- and" -> "pre-and"."""
-    from classify.names import is_english_word
-
-    if not isinstance(text, str):
-        return text
-    return _BROKEN_WORD.sub(lambda m: m[1] + m[2] if is_english_word((m[1] + m[2]).lower()) else f"{m[1]}-{m[2]}", text)
-
-
 def load_categories(paths: list[Path]) -> pd.DataFrame:
     if not paths:
         return pd.DataFrame(columns=["name", "group", "parent", "definition"]).rename_axis("code")
@@ -179,7 +168,7 @@ def load_categories(paths: list[Path]) -> pd.DataFrame:
     if "level" in cats.columns:
         cats = cats[cats["level"].notna()]  # rows without a level are agreement metadata (Con, PP, Dat, ...)
     cats = cats.set_index("code")
-    cats["definition"] = cats.get("definition_short", pd.Series(index=cats.index, dtype=object)).map(dehyphenate)
+    cats["definition"] = cats.get("definition_short", pd.Series(index=cats.index, dtype=object)).map(lambda t: join_broken_words(t) if isinstance(t, str) else t)
     cats["parent"] = cats["parent"].where(cats["parent"].notna(), None)
     return cats[["name", "group", "parent", "definition"]]
 
