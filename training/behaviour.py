@@ -149,7 +149,8 @@ def jaccard(a: set, b: set) -> float:
 def page_checks(model, news: list[Path] = (), folder: Path = PAGES) -> dict:
     """How news pages, agreements inside news pages and PDFs of our agreements are read: per news
     page its type, whether it is warned and its number of categories; per agreement, the Jaccard
-    of its categories with those of the news page that carries it and of its wrapped-line PDF."""
+    of its categories with those of the news page that carries it, of its wrapped-line PDF, and of
+    a scanned-looking PDF of it (running header, page numbers, words hyphenated at line ends)."""
     from classify.formats import pdf_pages
 
     present = lambda coding: {c.code for c in coding.present}  # noqa: E731
@@ -159,13 +160,13 @@ def page_checks(model, news: list[Path] = (), folder: Path = PAGES) -> dict:
            "agreements": {}}
     for name, carrier in AGREEMENTS.items():
         text = (folder / name).read_text(encoding="utf-8")
-        docs = [Document("text", text), Document("pdf", pdf_pages(wrapped_pdf(text)))]
+        docs = [Document("text", text), Document("pdf", pdf_pages(wrapped_pdf(text))), Document("scan", pdf_pages(wrapped_pdf(text, scanned=True)))]
         if carrier:
             docs.append(Document("news", (folder / carrier).read_text(encoding="utf-8")))
-        plain, pdf, *wrapped = model.code(docs)
+        plain, pdf, scan, *wrapped = model.code(docs)
         out["agreements"][Path(name).name] = {
             "type": plain.document_type, "warned": bool(plain.warnings), "categories": len(plain.present),
-            "pdf_jaccard": jaccard(present(plain), present(pdf)),
+            "pdf_jaccard": jaccard(present(plain), present(pdf)), "scanned_pdf_jaccard": jaccard(present(plain), present(scan)),
             **({"news_page_type": wrapped[0].document_type, "news_page_jaccard": jaccard(present(plain), present(wrapped[0]))} if wrapped else {}),
         }
     return out
