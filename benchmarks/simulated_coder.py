@@ -87,7 +87,7 @@ from training.cache import EmbeddingCache  # noqa: E402
 from training.dataset import (  # noqa: E402
     CLAUSE_KINDS, REVIEWED_KIND, REVIEWED_TEXT_KIND, TrainingSet, build_training_set, documents_from_texts, review_document_rows, reviewed_rows,
 )
-from training.metrics import document_figures  # noqa: E402
+from training.metrics import document_figures, per_document  # noqa: E402
 from training.reviewed import read_reviewed  # noqa: E402
 from training.sources import load_pax  # noqa: E402
 from training.train import TrainSettings, bag_positives  # noqa: E402
@@ -223,10 +223,12 @@ def main(argv=None) -> int:
         if args.dump:
             args.dump.mkdir(parents=True, exist_ok=True)
             np.savez(args.dump / f"{name}.npz", scores=scores, pred=pred, labels=test.labels, kinds=test.kinds, codes=np.array(codes))
-        out = {}
+        out = {"per_document": {}}
         for name, rows in (("fulltext", test.kinds == "fulltext"), ("clause_bags", test.kinds == "clauses")):
             f = document_figures(test.labels[rows], scores[rows], pred[rows])
             out[name] = {k: f[k] for k in ("samples_f1", "fp_per_document", "document_precision", "document_recall", "r_precision")}
+            f1, fp = per_document(test.labels[rows], pred[rows])  # for the paired comparisons (paired_table)
+            out["per_document"][name] = {"f1": [round(float(x), 4) for x in f1], "fp": [int(x) for x in fp]}
         return out
 
     # the base's suggestions for every pool document, as the page shows them
@@ -363,7 +365,7 @@ def main(argv=None) -> int:
                     run = {"seed": seed, "documents": len(chosen), "arm": arm, "rows": len(texts), "refitted": int(len(touched)),
                            "retrain_s": round(time.perf_counter() - t0, 1), **measure(est.to_scorer(), f"{arm}-{len(chosen)}-{seed}")}
                     results["runs"].append(run)
-                    print(json.dumps(run), flush=True)
+                    print(json.dumps({k: v for k, v in run.items() if k != "per_document"}), flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -375,9 +377,11 @@ def main(argv=None) -> int:
         "seeds": args.seeds, "sizes": sizes, "total_s": round(time.perf_counter() - started, 1),
         "date": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(), "command": " ".join(sys.argv),
     }
+    results["paired"] = paired(results)
     write_text_atomic(args.out, json.dumps(results, indent=1) + "\n")
     table = curve_table(results)
     print(table)
+    print(paired_table(results))
     plot(results, args.out.with_suffix(".png"))
     return 0
 
@@ -394,6 +398,40 @@ def curve(results: dict) -> dict:
         runs = [r for r in results["runs"] if (r["arm"], r["documents"]) == key]
         out[key] = {s: {k: (float(np.mean([r[s][k] for r in runs])), float(np.std([r[s][k] for r in runs]))) for k in runs[0][s]} for s in ("fulltext", "clause_bags")}
     return out
+
+
+def paired(results: dict, arm: str = "loop", boot: int = 5000) -> list[dict]:
+    """The loop against the base and each other arm, document by document: per size and suite, the mean over
+    the held-out documents of (loop - other) per-document F1 and false positives, each document's
+    difference averaged over seeds, with a 95% bootstrap interval over documents (the held-out
+    documents are a sample too: 13 full texts say little)."""
+    rng = np.random.default_rng(0)
+    out = []
+    runs = {(r["arm"], r["documents"], r["seed"]): r for r in results["runs"] if "per_document" in r}
+    for other in ["base"] + [a for a in ARMS if a != arm]:
+        for n in sorted({d for a, d, _ in runs if a == arm}):
+            if other == "base":  # the model before any review, the same for every seed
+                runs.update({("base", n, s): results["base"] for a, d, s in list(runs) if (a, d) == (arm, n)})
+            seeds = [s for a, d, s in runs if (a, d) == (arm, n) and (other, n, s) in runs]
+            if not seeds:
+                continue
+            row = {"against": other, "documents": n, "seeds": len(seeds)}
+            for suite in ("fulltext", "clause_bags"):
+                for k in ("f1", "fp"):
+                    diff = np.mean([np.subtract(runs[(arm, n, s)]["per_document"][suite][k], runs[(other, n, s)]["per_document"][suite][k]) for s in seeds], axis=0)
+                    means = diff[rng.integers(0, len(diff), (boot, len(diff)))].mean(axis=1)
+                    row[f"{suite}_{k}"] = [round(float(diff.mean()), 4), *(round(float(x), 4) for x in np.percentile(means, [2.5, 97.5]))]
+            out.append(row)
+    return out
+
+
+def paired_table(results: dict) -> str:
+    lines = ["| documents | loop minus | fulltext F1 | fulltext FP/doc | clause bags F1 | clause bags FP/doc |", "|---|---|---|---|---|---|"]
+    cell = lambda v: f"{v[0]:+.3f} [{v[1]:+.3f}, {v[2]:+.3f}]"  # noqa: E731
+    for r in results.get("paired", []):
+        lines.append(f"| {r['documents']} | {r['against']} | {cell(r['fulltext_f1'])} | {cell(r['fulltext_fp'])} | "
+                     f"{cell(r['clause_bags_f1'])} | {cell(r['clause_bags_fp'])} |")
+    return "\n".join(lines)
 
 
 def curve_table(results: dict) -> str:

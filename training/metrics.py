@@ -90,6 +90,14 @@ def reliability(labels: np.ndarray, scores: np.ndarray, bins: int = CALIBRATION_
     return out
 
 
+def per_document(labels: np.ndarray, pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each document's F1 and false positives, over the categories whose label is known."""
+    known, gold = labels >= 0, labels == 1
+    p = pred & known
+    tp, fp, fn = (p & gold).sum(axis=1), (p & ~gold).sum(axis=1), (~p & gold).sum(axis=1)
+    return np.where(tp + fp + fn > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1), 1.0), fp
+
+
 def document_figures(labels: np.ndarray, scores: np.ndarray, pred: np.ndarray) -> dict:
     """What a user sees per document, over every modelled category whose label is known.
 
@@ -101,9 +109,8 @@ def document_figures(labels: np.ndarray, scores: np.ndarray, pred: np.ndarray) -
     known, gold = labels >= 0, labels == 1
     p = pred & known
     tp = (p & gold).sum(axis=1)
-    fp = (p & ~gold).sum(axis=1)
     fn = (~p & gold).sum(axis=1)
-    per_doc_f1 = np.where(tp + fp + fn > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1), 1.0)
+    per_doc_f1, fp = per_document(labels, pred)
     r_prec = []
     for i in range(len(labels)):
         k = int(gold[i].sum())
