@@ -29,17 +29,18 @@ _SEMICOLON = re.compile(r"(?<=;)\s+")
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(rf"(?i)\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|(?<![\d.])\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:\d{{4}}|\d{{2}})(?![\d.]))")
 _URL = re.compile(r"(?i)\b(?:https?://|www\.)\S+")
+_DONE_AT_WORDS = r"(?:done|signed|made)\s+(?:at|in|on)\b"
 # Lines of a web page or signature block that carry no provision.
 _FURNITURE = re.compile(
     r"(?i)^(?:by\s+(?-i:[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})(?:\s*(?:,|\band\b|&|\|)[^.;:]{0,80})?\s*$|(?:read|see|show|load)\s+more\b|related(?:\s+(?:articles?|news|stories|content))?\s*:?\s*$"
     r"|share(?:\s+(?:this|on)\b.*)?$|subscribe\b|sign\s+up\b|click\s+here\b|advertisement\s*$|photo(?:graph)?\s*:|image\s*:|source\s*:|"
-    r"(?:copyright|\u00a9)|all\s+rights\s+reserved|(?:posted|published|updated|last\s+modified)\b|(?:done|signed|made)\s+(?:at|in|on)\b|"
+    r"(?:copyright|\u00a9)|all\s+rights\s+reserved|(?:posted|published|updated|last\s+modified)\b|" + _DONE_AT_WORDS + r"|"
     r"home\s*[|>/]|skip\s+to\b|cookies?\b|privacy\s+policy|terms\s+of\s+(?:use|service)|tags?\s*:|"
     # a page number: "12", "- 12 -", "Page 3 of 9", "3/9"
     r"[-\u2013\u2014]?\s*(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\s*[-\u2013\u2014]?\s*$)"
 )
 # "Done at ..., in three original copies in the English language.": furniture however it is wrapped
-_DONE_AT = re.compile(r"(?i)^(?:done|signed|made)\s+(?:at|in|on)\b")
+_DONE_AT = re.compile(r"(?i)^" + _DONE_AT_WORDS)
 # The opening line of a signature block: "For the Government of ...", "Witnessed by:", "Signed:"
 _SIGNATURE = re.compile(
     r"(?i)^(?:(?:for|on\s+behalf\s+of)\s+(?:the\s+)?(?-i:[A-Z])[^.;]{0,100}|witness(?:ed)?(?:\s+by)?|in\s+the\s+presence\s+of|signed(?:\s+by)?|signatures?"

@@ -90,12 +90,21 @@ def reliability(labels: np.ndarray, scores: np.ndarray, bins: int = CALIBRATION_
     return out
 
 
-def per_document(labels: np.ndarray, pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each document's F1 and false positives, over the categories whose label is known."""
+def _counts(labels: np.ndarray, pred: np.ndarray):
+    """Per document: true positives, false positives, false negatives, over the categories whose label is known."""
     known, gold = labels >= 0, labels == 1
     p = pred & known
-    tp, fp, fn = (p & gold).sum(axis=1), (p & ~gold).sum(axis=1), (~p & gold).sum(axis=1)
-    return np.where(tp + fp + fn > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1), 1.0), fp
+    return (p & gold).sum(axis=1), (p & ~gold).sum(axis=1), (~p & gold).sum(axis=1)
+
+
+def per_document(labels: np.ndarray, pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each document's F1 and false positives, over the categories whose label is known."""
+    tp, fp, fn = _counts(labels, pred)
+    return _f1(tp, fp, fn), fp
+
+
+def _f1(tp, fp, fn) -> np.ndarray:
+    return np.where(tp + fp + fn > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1), 1.0)
 
 
 def document_figures(labels: np.ndarray, scores: np.ndarray, pred: np.ndarray) -> dict:
@@ -108,9 +117,8 @@ def document_figures(labels: np.ndarray, scores: np.ndarray, pred: np.ndarray) -
     """
     known, gold = labels >= 0, labels == 1
     p = pred & known
-    tp = (p & gold).sum(axis=1)
-    fn = (~p & gold).sum(axis=1)
-    per_doc_f1, fp = per_document(labels, pred)
+    tp, fp, fn = _counts(labels, pred)
+    per_doc_f1 = _f1(tp, fp, fn)
     r_prec = []
     for i in range(len(labels)):
         k = int(gold[i].sum())
