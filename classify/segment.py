@@ -36,6 +36,7 @@ _FURNITURE = re.compile(
     r"|share(?:\s+(?:this|on)\b.*)?$|subscribe\b|sign\s+up\b|click\s+here\b|advertisement\s*$|photo(?:graph)?\s*:|image\s*:|source\s*:|"
     r"(?:copyright|\u00a9)|all\s+rights\s+reserved|(?:posted|published|updated|last\s+modified)\b|" + _DONE_AT_WORDS + r"|"
     r"home\s*[|>/]|skip\s+to\b|cookies?\b|privacy\s+policy|terms\s+of\s+(?:use|service)|tags?\s*:|"
+    r"(?:we|this\s+(?:site|website))\s+uses?\s+cookies\b|accept\s+(?:all|cookies)\b|"
     # a page number: "12", "- 12 -", "Page 3 of 9", "3/9"
     r"[-\u2013\u2014]?\s*(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\s*[-\u2013\u2014]?\s*$)"
 )
@@ -46,6 +47,10 @@ _SIGNATURE = re.compile(
     r"(?i)^(?:(?:for|on\s+behalf\s+of)\s+(?:the\s+)?(?-i:[A-Z])[^.;]{0,100}|witness(?:ed)?(?:\s+by)?|in\s+the\s+presence\s+of|signed(?:\s+by)?|signatures?"
     r"|(?:the\s+)?(?:guarantors?|mediators?|facilitators?|observers?)(?:\s*\(?s\)?)?)\s*:?\s*$"
 )
+# A document's title in capitals ("AGREEMENT ON THE CESSATION OF HOSTILITIES ...", "JOINT STATEMENT"):
+# a title wherever it stands, as where a web page's own headline and lead come before it
+_DOCUMENT_TITLE = re.compile(r"^(?:[A-Z][A-Z'-]*\s+){0,3}(?:AGREEMENT|ACCORD|DECLARATION|STATEMENT|PROTOCOL|MEMORANDUM|COMMUNIQU[EÉ]|TREATY|PACT|"
+                             r"CHARTER|ARRANGEMENT|ROAD\s*MAP)\b")
 _HEADING_START = re.compile(r"(?i)^(?:article|art\.|section|chapter|clause|part|annex|appendix|title|protocol|schedule)\s+[\dIVXLC]+\b")
 _NUMBERED = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*[.)]?|\(?[a-zA-Z]\)|[IVXLC]{1,5}[.)])\s+")
 
@@ -53,6 +58,12 @@ _NUMBERED = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*[.)]?|\(?[a-zA-Z]\)|[IVXLC]{1,
 # The head of a web page's comment section: what follows is readers' talk, page furniture
 _COMMENTS = re.compile(r"(?i)^(?:\d+\s+comments?|comments?(?:\s*\(\d+\))?|(?:leave|post|add|write)\s+a\s+(?:comment|reply)|show\s+comments|"
                        r"\d+\s+(?:thoughts?|responses?|replies)\s+(?:on|to)\b.{0,120})\s*:?\s*$")
+# The head of a list of other pages' headlines ("Related news", "Read more:", "Most read"): the
+# headline lines under it are page furniture
+_RELATED = re.compile(r"(?i)^(?:related(?:\s+(?:articles?|news|stories|content|links|coverage))?|read\s+more|see\s+also|further\s+reading|"
+                      r"more\s+(?:on\s+this(?:\s+(?:story|topic))?|stories|news|from\s+[\w ]{1,40})|most\s+(?:read|popular|viewed|shared)|"
+                      r"you\s+(?:may|might)\s+also\s+(?:like|be\s+interested\s+in)|recommended(?:\s+for\s+you)?|top\s+stories|"
+                      r"latest(?:\s+(?:news|stories))?|trending(?:\s+now)?)\s*:?\s*$")
 # An article with its sub-articles is one clause up to this length; PA-X coders quote articles
 ARTICLE_MAX_CHARS = 1200
 # A line that announces the provisions ("Have agreed as follows:"): it commits to nothing itself
@@ -95,12 +106,27 @@ def is_heading(piece: str) -> bool:
     return all(w[0].isupper() or w.lower() in minor for w in words) and (words[0][0].isupper())
 
 
+def is_document_title(piece: str) -> bool:
+    """One line in capitals naming a document: "AGREEMENT ON THE CESSATION OF HOSTILITIES BETWEEN ..."."""
+    piece = piece.strip()
+    letters = [ch for ch in piece if ch.isalpha()]
+    return ("\n" not in piece and len(piece) <= 300 and not piece.endswith(".") and bool(_DOCUMENT_TITLE.match(piece))
+            and sum(ch.isupper() for ch in letters) >= 0.9 * len(letters))
+
+
 def is_signature_block(piece: str) -> bool:
     """A signature block: an opening line ("For the Government of X", "Witnessed by:") and a few
     short lines of names and titles under it, none ending a sentence."""
     lines = [ln.strip() for ln in piece.strip().splitlines() if ln.strip()]
     return (0 < len(lines) <= 6 and bool(_SIGNATURE.match(lines[0])) and all(len(ln.split()) <= 15 for ln in lines)
             and not any(ln.endswith((".", ";")) and len(ln.split()) > 6 for ln in lines))
+
+
+def is_headline_list(piece: str) -> bool:
+    """Lines that each read as a headline: short, none ending a sentence ("Ceasefire collapses in
+    the east", "Who are the rebels?", "2. Floods displace thousands")."""
+    lines = [ln.strip() for ln in piece.strip().splitlines() if ln.strip()]
+    return bool(lines) and all(len(ln.split()) <= 20 and not ln.endswith((".", ";", ",", ":")) for ln in lines)
 
 
 def is_boilerplate(piece: str) -> bool:
@@ -207,10 +233,12 @@ def segment_text(text: str, *, page: int | None = None, max_chars: int = 600, mi
         provisions.clear()
 
     comments = False  # past the head of a comment section
+    related = False  # under the head of a list of other pages' headlines
     for start, end, title in _peel_title_lines(spans, text, is_furniture):
         piece = text[start:end]
         comments = comments or bool(_COMMENTS.match(piece.strip()))
-        if comments:
+        related = bool(_RELATED.match(piece.strip())) or (related and is_headline_list(piece))
+        if comments or related:
             flush()
             out.append(Clause(piece, start, end, page, "boilerplate"))
         elif title:
@@ -222,7 +250,7 @@ def segment_text(text: str, *, page: int | None = None, max_chars: int = 600, mi
                 heading_start = None
             out.append(Clause(piece, start, end, page, "boilerplate"))
             seen_provision = seen_provision or bool(_LEAD_IN.search(piece.strip()))  # the provisions follow a lead-in
-        elif is_heading(piece) and not seen_provision:
+        elif (is_heading(piece) and not seen_provision) or is_document_title(piece):
             out.append(Clause(piece, start, end, page, "title"))
         elif is_heading(piece):
             flush()

@@ -85,6 +85,39 @@ def test_titles_and_page_furniture_are_kept_but_not_provisions():
     ]
 
 
+WEB_PAGE = """Home > Press releases > Statement
+Statement on the talks in Lusaka
+
+The Ministry publishes below the text the two delegations signed today.
+
+AGREEMENT ON THE CESSATION OF HOSTILITIES BETWEEN THE GOVERNMENT OF EASTLAND AND THE WESTMARK LIBERATION FRONT SIGNED IN LUSAKA
+
+Article 1
+The Parties shall cease all military operations from 00:00 on 10 March 2026.
+
+Related news
+Minister meets the mediator in Lusaka
+Who are the Westmark Liberation Front?
+2. Floods displace thousands in the south
+We use cookies to improve your experience on this website. Accept all | Reject
+
+The Ministry will publish the annexes when the Parties have signed them."""
+
+
+def test_a_web_page_s_headline_lists_and_cookie_notice_are_furniture_and_the_agreement_s_title_a_title():
+    clauses = segment_text(WEB_PAGE)
+    kinds = {c.text: c.kind for c in clauses}
+    title = "AGREEMENT ON THE CESSATION OF HOSTILITIES BETWEEN THE GOVERNMENT OF EASTLAND AND THE WESTMARK LIBERATION FRONT SIGNED IN LUSAKA"
+    assert kinds[title] == "title"  # though the page's own lead came before it
+    assert kinds["Related news"] == "boilerplate"
+    for line in ("Minister meets the mediator in Lusaka", "Who are the Westmark Liberation Front?", "2. Floods displace thousands in the south",
+                 "We use cookies to improve your experience on this website. Accept all | Reject"):
+        assert [c.kind for c in clauses if line in c.text] == ["boilerplate"], line
+    # the list ends where prose starts again
+    assert kinds["The Ministry will publish the annexes when the Parties have signed them."] == "provision"
+    assert kinds["Article 1\nThe Parties shall cease all military operations from 00:00 on 10 March 2026."] == "provision"
+
+
 def test_a_heading_on_its_own_paragraph_joins_the_provision_under_it():
     text = "The Parties agree as follows on every matter below.\n\nSECURITY ARRANGEMENTS\n\n3. Prisoner release\n\n1.\nAll prisoners shall be released within thirty days."
     provisions = [c.text for c in segment_text(text) if c.kind == "provision"]
