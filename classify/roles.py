@@ -139,14 +139,16 @@ def committing(roles: np.ndarray) -> np.ndarray:
 
 
 def document_type(roles: np.ndarray, chars: np.ndarray, *, min_block: int = 3, min_block_share: float = 0.3,
-                  min_operative: float = 0.45, min_quoted: float = 0.07) -> tuple[str, float, np.ndarray]:
+                  min_operative: float = 0.45, min_quoted: float = 0.07, max_account_share: float = 0.05) -> tuple[str, float, np.ndarray]:
     """The document's type, its share of committing text (operative and recital clauses), and
     the clauses that carry codes by type (bool, n_clauses: all of an agreement's, the agreement
     text of a news page that carries one, none of a report about talks).
 
     roles : (n_clauses, n_roles) normalised, for the document's scored clauses in order;
     chars : (n_clauses,) their lengths. A document is news when its clauses are mostly reports
-    and quoted speech, and its mean probability of quoted speech is at least ``min_quoted``. A news page carries an agreement when its committing
+    and quoted speech, and its mean probability of quoted speech is at least ``min_quoted``; mostly
+    reports, no one quoted and less than ``max_account_share`` committing, it is an account of an
+    agreement or of talks (other), coded as it stands. A news page carries an agreement when its committing
     clauses form a run of at least ``min_block`` clauses, uninterrupted by reports or quotes,
     that holds at least ``min_block_share`` of its text and whose operative probability is
     ``min_operative`` on average.
@@ -167,7 +169,11 @@ def document_type(roles: np.ndarray, chars: np.ndarray, *, min_block: int = 3, m
     # does ("The sides commit to ..."); what news adds is people quoted
     quoted = float((roles[:, QUOTED] * chars).sum()) / (float(chars.sum()) or 1.0)
     if narrative < 0.35 or quoted < min_quoted:
-        return AGREEMENT, share, np.ones(len(role), dtype=bool)
+        # nothing commits and no one is quoted: an account of an agreement or of talks (an
+        # encyclopedia's, a third party's statement welcoming a deal), coded as it stands but not
+        # taken for an agreement's own text
+        kind = OTHER if narrative >= 0.35 and share < max_account_share else AGREEMENT
+        return kind, share, np.ones(len(role), dtype=bool)
     best, best_chars, start = None, 0.0, None
     for i in range(len(role) + 1):
         if i < len(role) and (commits[i] or (role[i] == FURNITURE and start is not None)):

@@ -24,8 +24,9 @@ HERE = Path(__file__).resolve().parent
 PAGES = HERE / "data" / "pages"
 SHARED_NEWS = SHARED_PAX.parent / "news"
 NEWS_PAGES = sorted(p for p in PAGES.glob("news_*.txt") if "carrying" not in p.name)
-OUR_AGREEMENTS = [PAGES / "agreement_ceasefire.txt", PAGES / "agreement_cessation.txt", PAGES / "statement_press_release.txt",
-                  HERE.parent / "examples" / "statement.txt"]
+# the communiqué speaks of the parties in the third person throughout ("The two sides agreed to ...")
+OUR_AGREEMENTS = [PAGES / "agreement_ceasefire.txt", PAGES / "agreement_cessation.txt", PAGES / "agreement_communique_reported.txt",
+                  PAGES / "statement_press_release.txt", HERE.parent / "examples" / "statement.txt"]
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +58,13 @@ def test_our_agreements_and_statements_are_neither_news_nor_warned(model, path):
     [coding] = code(model, path.read_text(encoding="utf-8"))
     assert coding.document_type == AGREEMENT and not coding.warnings
     assert len(coding.present) >= 5
+
+
+@pytest.mark.parametrize("path", sorted(PAGES.glob("other_*.txt")), ids=lambda p: p.name)
+def test_an_account_of_an_agreement_is_not_taken_for_its_text(model, path):
+    # an encyclopedia's entry: every clause a report, no one quoted
+    [coding] = code(model, path.read_text(encoding="utf-8"))
+    assert coding.document_type == OTHER and coding.warnings
 
 
 @pytest.mark.skipif(not (SHARED_PAX / "pax_fulltext_sample.csv").is_file(), reason="needs the PA-X full texts in ../shared/pax")

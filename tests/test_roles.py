@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from classify.decision import CountPrior, decide, evidence_rules
-from classify.roles import (AGREEMENT, NEWS, NEWS_WITH_TEXT, QUOTED, ROLES, carry, document_carry,
+from classify.roles import (AGREEMENT, NEWS, NEWS_WITH_TEXT, OTHER, QUOTED, ROLES, carry, document_carry,
                             document_type, form_text, whole_texts)
 from classify.segment import segment_text
 
@@ -40,9 +40,17 @@ def test_a_news_page_carrying_an_agreement_is_coded_from_the_agreement_block():
 
 def test_third_person_conclusions_without_quotes_are_no_news():
     # a communiqué reads like a report ("The sides commit to ..."), but quotes nobody
-    roles = roles_of("report", "report", "report", "report", "report")
+    roles = roles_of("report", "operative", "report", "report", "report")
     roles[:, QUOTED] = 0.01
     assert document_type(roles, np.full(5, 300))[0] == AGREEMENT
+
+
+def test_an_account_where_nothing_commits_and_no_one_is_quoted_is_other_and_coded_as_it_stands():
+    # an encyclopedia's entry on an agreement, a third party's statement welcoming it, a wire report
+    roles = roles_of("report", "report", "report", "report", "report")
+    roles[:, QUOTED] = 0.01
+    kind, share, block = document_type(roles, np.full(5, 300))
+    assert kind == OTHER and share == 0 and block.all()
 
 
 def test_carry_keeps_operative_clauses_whole_and_recitals_for_rhetorical_codes():

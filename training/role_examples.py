@@ -58,6 +58,19 @@ REPORT = [
     "Previous agreements on {topic} were never fully implemented, analysts note.",
     "The agreement follows months of secret contacts brokered by {city}.",
     "Aid agencies welcomed the announcement but warned that {topic} would take time.",
+    # an encyclopedia's account of an agreement and its aftermath
+    "The agreement provided for {topic} and {topic2}, and set up a joint commission to monitor them.",
+    "By {month} {yyyy} most of the provisions on {topic} had been implemented, but {topic2} was delayed.",
+    "The conflict in {place} began in {yyyy}, when {party} took control of several districts.",
+    "Earlier agreements on {topic}, signed in {yyyy} and {yyyy}, collapsed within months.",
+    # a third party's statement on an agreement (the UN, a regional body, a foreign ministry)
+    "The Secretary-General welcomes the signing in {city} of the agreement between {party} and {party2}.",
+    "He calls on the parties to implement the agreement in good faith, including its provisions on {topic}.",
+    "The European Union stands ready to support the parties in the implementation of {topic}.",
+    "The Council commends the parties for their commitment to dialogue and urges them to make progress on {topic}.",
+    # a live page's entries
+    "{hh}:{mm} GMT {Title} tells reporters that {topic} is still being discussed.",
+    "{hh}:{mm} Delegations have returned to the conference hall after a break, our correspondent says.",
     "Residents of {place} said the situation remained tense despite the announcement.",
     "The talks were postponed {day} after {party} failed to arrive in {city}.",
     "The envoy briefed the Security Council on the progress of the talks {day}.",
@@ -112,6 +125,16 @@ QUOTED = [
     "{Person}, speaking on condition of anonymity, said the deal was \"very close\".",
     "\"The government shall not negotiate under fire,\" {title} declared.",
     "\"Our forces will withdraw as soon as the monitors arrive,\" {title} said.",
+    # a transcript of a press conference or an interview: speakers' turns, no quotation marks
+    "{PERSON_UP}: We will release the prisoners we hold within thirty days, and we expect {party} to do the same.",
+    "MINISTER {SURNAME_UP}: Today we have signed an agreement that will end the fighting in {place}.",
+    "{PERSON_UP}: Our fighters will go to the cantonment sites because the mediators will chair the commission.",
+    "QUESTION: Will there be {topic} for the fighters?",
+    "Q: When will {topic} be discussed?",
+    "A: That is a question for the next round of talks. It is not in today's agreement.",
+    "{PERSON_UP}: I can only repeat what I said this morning. The text will be published when it is signed.",
+    "MODERATOR: Thank you. The heads of delegation will now take questions.",
+    "INTERVIEWER: What happens if the ceasefire is violated?",
 ]
 # readers' comments under a news page: remarks of people, like quoted speech
 COMMENTS = [
@@ -185,6 +208,7 @@ def _fill(template: str, rng: random.Random) -> str:
         "n": str(rng.randint(1, 9)), "n2": str(rng.randint(10, 30)),
     }
     values["city_up"] = values["city"].upper()
+    values["PERSON_UP"], values["SURNAME_UP"] = person.upper(), person.split()[-1].upper()
     values["commit"] = rng.choice(COMMITS).format(**values)
     return template.format(**values)
 
