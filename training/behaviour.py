@@ -88,7 +88,8 @@ def load_sets(folder: Path = DATA) -> tuple[pd.DataFrame, list[str], pd.DataFram
 PAGES = DATA / "pages"
 # our own agreements and statements, and the news pages that carry them
 AGREEMENTS = {"agreement_ceasefire.txt": "news_carrying_agreement.txt", "agreement_cessation.txt": "web_carrying_cessation.txt",
-              "statement_press_release.txt": None, "../../../examples/statement.txt": "news_carrying_statement.txt"}
+              "agreement_communique_reported.txt": None, "statement_press_release.txt": None,
+              "../../../examples/statement.txt": "news_carrying_statement.txt"}
 
 
 def wrapped_pdf(text: str, width: int = 80, *, scanned: bool = False) -> bytes:
