@@ -222,7 +222,7 @@ def document_carry(roles: np.ndarray, unit_clause: np.ndarray, unit_chars: np.nd
         kind, share, block = document_type(roles[main], unit_chars[main])
         kinds.append(kind)
         shares.append(share)
-        if kind != AGREEMENT:
+        if kind != AGREEMENT and not block.all():  # an account typed other is coded as it stands
             allowed = np.zeros(len(main), dtype=bool) if not len(main) else block
             clause_ok = dict(zip(unit_clause[main].tolist(), allowed.tolist()))
             keep = np.array([clause_ok.get(int(k), kind == AGREEMENT) for k in unit_clause[idx]], dtype=bool)

@@ -36,7 +36,7 @@ _FURNITURE = re.compile(
     r"|share(?:\s+(?:this|on)\b.*)?$|subscribe\b|sign\s+up\b|click\s+here\b|advertisement\s*$|photo(?:graph)?\s*:|image\s*:|source\s*:|"
     r"(?:copyright|\u00a9)|all\s+rights\s+reserved|(?:posted|published|updated|last\s+modified)\b|" + _DONE_AT_WORDS + r"|"
     r"home\s*[|>/]|skip\s+to\b|cookies?\b|privacy\s+policy|terms\s+of\s+(?:use|service)|tags?\s*:|"
-    r"(?:we|this\s+(?:site|website))\s+uses?\s+cookies\b|accept\s+(?:all|cookies)\b|"
+    r"(?:we|this\s+(?:site|website))\s+uses?\s+cookies\b|accept\s+(?:all\s+)?cookies\b|accept\s+all\s*(?:[|/]|$)|"
     # a page number: "12", "- 12 -", "Page 3 of 9", "3/9"
     r"[-\u2013\u2014]?\s*(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\s*[-\u2013\u2014]?\s*$)"
 )
@@ -49,8 +49,10 @@ _SIGNATURE = re.compile(
 )
 # A document's title in capitals ("AGREEMENT ON THE CESSATION OF HOSTILITIES ...", "JOINT STATEMENT"):
 # a title wherever it stands, as where a web page's own headline and lead come before it
-_DOCUMENT_TITLE = re.compile(r"^(?:[A-Z][A-Z'-]*\s+){0,3}(?:AGREEMENT|ACCORD|DECLARATION|STATEMENT|PROTOCOL|MEMORANDUM|COMMUNIQU[EÉ]|TREATY|PACT|"
-                             r"CHARTER|ARRANGEMENT|ROAD\s*MAP)\b")
+_DOCUMENT_TITLE = re.compile(r"^(?:(?!(?:THE|THIS|THAT|THESE|EACH|ALL|ANY|SUCH)\b)[A-Z][A-Z'-]*\s+){0,3}(?:AGREEMENT|ACCORD|DECLARATION|STATEMENT|"
+                             r"PROTOCOL|MEMORANDUM|COMMUNIQU[EÉ]|TREATY|PACT|CHARTER|ARRANGEMENT|ROAD\s*MAP)\b")
+# a line in capitals that says what shall be done is a provision, not a title
+_MODAL = re.compile(r"\b(?:SHALL|WILL|MUST|MAY|SHOULD)\b")
 _HEADING_START = re.compile(r"(?i)^(?:article|art\.|section|chapter|clause|part|annex|appendix|title|protocol|schedule)\s+[\dIVXLC]+\b")
 _NUMBERED = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*[.)]?|\(?[a-zA-Z]\)|[IVXLC]{1,5}[.)])\s+")
 
@@ -60,10 +62,10 @@ _COMMENTS = re.compile(r"(?i)^(?:\d+\s+comments?|comments?(?:\s*\(\d+\))?|(?:lea
                        r"\d+\s+(?:thoughts?|responses?|replies)\s+(?:on|to)\b.{0,120})\s*:?\s*$")
 # The head of a list of other pages' headlines ("Related news", "Read more:", "Most read"): the
 # headline lines under it are page furniture
-_RELATED = re.compile(r"(?i)^(?:related(?:\s+(?:articles?|news|stories|content|links|coverage))?|read\s+more|see\s+also|further\s+reading|"
+_RELATED = re.compile(r"(?i)^(?:related(?:\s+(?:articles?|news|stories|content|links|coverage))?|read\s+more|further\s+reading|"
                       r"more\s+(?:on\s+this(?:\s+(?:story|topic))?|stories|news|from\s+[\w ]{1,40})|most\s+(?:read|popular|viewed|shared)|"
-                      r"you\s+(?:may|might)\s+also\s+(?:like|be\s+interested\s+in)|recommended(?:\s+for\s+you)?|top\s+stories|"
-                      r"latest(?:\s+(?:news|stories))?|trending(?:\s+now)?)\s*:?\s*$")
+                      r"you\s+(?:may|might)\s+also\s+(?:like|be\s+interested\s+in)|recommended\s+for\s+you|top\s+stories|"
+                      r"latest\s+(?:news|stories)|trending(?:\s+now)?)\s*:?\s*$")
 # An article with its sub-articles is one clause up to this length; PA-X coders quote articles
 ARTICLE_MAX_CHARS = 1200
 # A line that announces the provisions ("Have agreed as follows:"): it commits to nothing itself
@@ -110,8 +112,8 @@ def is_document_title(piece: str) -> bool:
     """One line in capitals naming a document: "AGREEMENT ON THE CESSATION OF HOSTILITIES BETWEEN ..."."""
     piece = piece.strip()
     letters = [ch for ch in piece if ch.isalpha()]
-    return ("\n" not in piece and len(piece) <= 300 and not piece.endswith(".") and bool(_DOCUMENT_TITLE.match(piece))
-            and sum(ch.isupper() for ch in letters) >= 0.9 * len(letters))
+    return ("\n" not in piece and len(piece) <= 300 and not piece.endswith((".", ";", ",")) and bool(_DOCUMENT_TITLE.match(piece))
+            and not _MODAL.search(piece) and sum(ch.isupper() for ch in letters) >= 0.9 * len(letters))
 
 
 def is_signature_block(piece: str) -> bool:
@@ -124,9 +126,11 @@ def is_signature_block(piece: str) -> bool:
 
 def is_headline_list(piece: str) -> bool:
     """Lines that each read as a headline: short, none ending a sentence ("Ceasefire collapses in
-    the east", "Who are the rebels?", "2. Floods displace thousands")."""
+    the east", "Who are the rebels?", "2. Floods displace thousands"); an article heading or a
+    document's title ends the list."""
     lines = [ln.strip() for ln in piece.strip().splitlines() if ln.strip()]
-    return bool(lines) and all(len(ln.split()) <= 20 and not ln.endswith((".", ";", ",", ":")) for ln in lines)
+    return bool(lines) and all(len(ln.split()) <= 20 and not ln.endswith((".", ";", ",", ":")) and not _HEADING_START.match(ln)
+                               and not is_document_title(ln) for ln in lines)
 
 
 def is_boilerplate(piece: str) -> bool:
@@ -251,6 +255,11 @@ def segment_text(text: str, *, page: int | None = None, max_chars: int = 600, mi
             out.append(Clause(piece, start, end, page, "boilerplate"))
             seen_provision = seen_provision or bool(_LEAD_IN.search(piece.strip()))  # the provisions follow a lead-in
         elif (is_heading(piece) and not seen_provision) or is_document_title(piece):
+            if seen_provision:  # a document's title after provisions (a web page's lead): they are complete
+                flush()
+                if heading_start is not None:
+                    out.append(_title(text, heading_start, start, page))
+                    heading_start = None
             out.append(Clause(piece, start, end, page, "title"))
         elif is_heading(piece):
             flush()

@@ -74,6 +74,16 @@ def test_document_carry_zeroes_a_news_report_outside_its_agreement_block_and_cap
     assert whole_texts(list('abcdefgh'), chars, owner, 2, keep) == ['', 'e\n\nf\n\ng\n\nh']
 
 
+def test_an_account_typed_other_keeps_every_unit_it_would_keep_as_an_agreement():
+    # two report clauses and the one-paragraph text read whole (clause -1), nobody quoted
+    roles = roles_of("report", "report", "report")
+    roles[:, QUOTED] = 0.01
+    owner, unit_clause, chars = np.zeros(3, dtype=np.int64), np.array([0, 1, -1]), np.array([300, 300, 0])
+    weight, kinds, *_ = document_carry(roles, unit_clause, chars, owner, 1, np.zeros(2, dtype=bool), 0.5)
+    assert kinds == [OTHER]
+    assert (weight > 0).all() and np.allclose(weight[2], weight[0])
+
+
 def test_form_keeps_the_words_that_tell_a_role_and_not_the_topic():
     assert form_text("1. The Parties shall release all prisoners.") == form_text("4. The Parties shall protect all forests.")
     assert "told" in form_text("“We are ready,” the minister told reporters.") and "qopen" in form_text("“We are ready,” he said.")

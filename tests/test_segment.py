@@ -191,3 +191,22 @@ def test_words_broken_at_line_ends_are_joined_for_scoring():
     first = next(i for i, c in enumerate(units.clauses) if "grant an amnesty" in c.text)
     joined = [t for t, k in zip(units.texts, units.clause) if k == first and "except war crimes" in t]
     assert joined and "members of the River Movement for acts committed" in joined[0]
+
+
+def test_web_page_rules_leave_agreement_text_alone():
+    # a wrapped provision line opening with "accept all" is no cookie notice
+    text = "The Parties agree as follows on every matter below.\n\nArticle 4\nThe Parties undertake to respect and to\naccept all decisions of the Joint Military Commission."
+    assert [c.kind for c in segment_text(text)][-1] == "provision"
+    # a line in capitals that says what shall be done is a provision, not a title
+    text = ("The Parties agree as follows on every matter below.\n\n1. The first provision is long enough to stand.\n\n"
+            "THE AGREEMENT SHALL BE MONITORED BY THE JOINT MILITARY COMMISSION\n\n2. The commission shall meet weekly.")
+    assert all(c.kind != "title" for c in segment_text(text))
+    # a sub-agreement's title between provisions: a title, with the clauses still in order and apart
+    text = ("The Parties agree as follows:\n\n1. The first provision is long enough to stand.\n\n2. The second provision is long enough to stand."
+            "\n\nAGREEMENT ON WEALTH SHARING\n\n3. Oil revenues shall be shared equally between the regions.")
+    clauses = segment_text(text)
+    assert [c.kind for c in clauses] == ["boilerplate", "provision", "provision", "title", "provision"]
+    assert all(a.end <= b.start for a, b in zip(clauses, clauses[1:]))
+    # a list of headlines ends at an article heading
+    text = "A lead paragraph about the talks that were held.\n\nRead more\n\nArticle 1\nThe Parties shall cease fire at midnight."
+    assert segment_text(text)[-1].kind == "provision"

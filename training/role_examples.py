@@ -1,5 +1,6 @@
 """Clause-role examples written for this project, in the styles PA-X data lacks: news reports about
-talks, remarks quoted in news, and the furniture of web pages and signature blocks.
+talks, remarks quoted in news and in transcripts, accounts of agreements by encyclopedias and third
+parties, declarations in the parties' own voice, and the furniture of web pages and signature blocks.
 
 PA-X gives operative clauses (provisions, quoted clauses), recitals (preambles of full texts) and
 third-person accounts (coders' descriptions), but no news prose, no quoted remarks and few
@@ -62,12 +63,10 @@ REPORT = [
     "The agreement provided for {topic} and {topic2}, and set up a joint commission to monitor them.",
     "By {month} {yyyy} most of the provisions on {topic} had been implemented, but {topic2} was delayed.",
     "The conflict in {place} began in {yyyy}, when {party} took control of several districts.",
-    "Earlier agreements on {topic}, signed in {yyyy} and {yyyy}, collapsed within months.",
+    "An earlier agreement on {topic}, signed in {yyyy}, collapsed within months.",
     # a third party's statement on an agreement (the UN, a regional body, a foreign ministry)
     "The Secretary-General welcomes the signing in {city} of the agreement between {party} and {party2}.",
-    "He calls on the parties to implement the agreement in good faith, including its provisions on {topic}.",
-    "The European Union stands ready to support the parties in the implementation of {topic}.",
-    "The Council commends the parties for their commitment to dialogue and urges them to make progress on {topic}.",
+    "The Council commended the parties for their commitment to dialogue at the meeting in {city} {day}.",
     # a live page's entries
     "{hh}:{mm} GMT {Title} tells reporters that {topic} is still being discussed.",
     "{hh}:{mm} Delegations have returned to the conference hall after a break, our correspondent says.",
@@ -126,9 +125,9 @@ QUOTED = [
     "\"The government shall not negotiate under fire,\" {title} declared.",
     "\"Our forces will withdraw as soon as the monitors arrive,\" {title} said.",
     # a transcript of a press conference or an interview: speakers' turns, no quotation marks
-    "{PERSON_UP}: We will release the prisoners we hold within thirty days, and we expect {party} to do the same.",
-    "MINISTER {SURNAME_UP}: Today we have signed an agreement that will end the fighting in {place}.",
-    "{PERSON_UP}: Our fighters will go to the cantonment sites because the mediators will chair the commission.",
+    "{PERSON_UP}: I think we made progress today, but I do not want to raise expectations.",
+    "MINISTER {SURNAME_UP}: As I said this morning, we signed the text because our people wanted it.",
+    "{PERSON_UP}: I was in {city} last week and I told them exactly what I am telling you now.",
     "QUESTION: Will there be {topic} for the fighters?",
     "Q: When will {topic} be discussed?",
     "A: That is a question for the next round of talks. It is not in today's agreement.",
@@ -186,6 +185,18 @@ RECITAL = [
     "Expressing their gratitude to the Government of {place} for hosting the negotiations,",
     "Taking into account the outcome of the consultations held in {city},",
 ]
+# a declaration in the parties' own voice: PA-X's provisions are mostly in the third person, and
+# transcripts of remarks (quoted speech) are in the first, so the first person alone must not read as a remark
+OPERATIVE = [
+    "We will {commit} within thirty days of the signing of this declaration.",
+    "We commit ourselves to {commit} and to report on its progress to the mediators.",
+    "We undertake to ensure {topic} in every area under our control.",
+    "We, the undersigned, agree to {commit}.",
+    "We shall establish a joint committee on {topic}, which shall meet every month.",
+    "PRISONERS: We will release all the persons we hold in connection with the conflict.",
+    "We pledge to respect the ceasefire and to refrain from any attack on civilians in {place}.",
+    "Each of us will designate three members of the commission on {topic} within two weeks.",
+]
 LEAD_INS = ["Have agreed as follows:", "HAVE AGREED AS FOLLOWS:", "Hereby agree as follows:", "The Parties have agreed on the following:",
             "Agree on the following:", "have agreed on the following points:", "Have decided as follows:", "Have agreed upon the following:"]
 AGENCIES = ["Reuters", "AFP", "AP", "Xinhua", "Anadolu", "Daily Monitor", "The Herald", "Radio Free Valley", "Capital Times"]
@@ -227,12 +238,13 @@ def _curly(text: str) -> str:
 
 def examples(seed: int = 0, per_template: int = 10) -> list[tuple[str, str, int]]:
     """(role, text, template) triples: ``per_template`` fillings of every report, quoted-speech (and readers' comment),
-    furniture and recital template (``template`` numbers it, so a held-out test can leave whole
+    furniture, recital and first-person operative template (``template`` numbers it, so a held-out test can leave whole
     templates out), and the lead-in lines that open an agreement's provisions (furniture: they
     announce provisions but commit to nothing themselves)."""
     rng = random.Random(seed)
     out = {}
-    for role, templates in (("report", REPORT), ("quoted", QUOTED + COMMENTS), ("furniture", FURNITURE), ("recital", RECITAL)):
+    for role, templates in (("report", REPORT), ("quoted", QUOTED + COMMENTS), ("furniture", FURNITURE), ("recital", RECITAL),
+                            ("operative", OPERATIVE)):
         for n, template in enumerate(templates):
             for _ in range(per_template):
                 text = _fill(template, rng)
