@@ -244,6 +244,9 @@ def segment_text(text: str, *, page: int | None = None, max_chars: int = 600, mi
         related = bool(_RELATED.match(piece.strip())) or (related and is_headline_list(piece))
         if comments or related:
             flush()
+            if heading_start is not None:  # a heading over page furniture only: a title line
+                out.append(_title(text, heading_start, start, page))
+                heading_start = None
             out.append(Clause(piece, start, end, page, "boilerplate"))
         elif title:
             out.append(Clause(piece, start, end, page, "title"))

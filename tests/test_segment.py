@@ -210,3 +210,9 @@ def test_web_page_rules_leave_agreement_text_alone():
     # a list of headlines ends at an article heading
     text = "A lead paragraph about the talks that were held.\n\nRead more\n\nArticle 1\nThe Parties shall cease fire at midnight."
     assert segment_text(text)[-1].kind == "provision"
+    # a heading left over a list of headlines stays a title line: the clauses after it do not reach back over the list
+    text = ("The Parties agree as follows on every matter below.\n\n1. The first provision is long enough to stand.\n\nSECURITY ARRANGEMENTS\n\n"
+            "Read more\n\nSome headline here\n\nThe Parties shall withdraw their forces within thirty days.")
+    clauses = segment_text(text)
+    assert all(a.end <= b.start for a, b in zip(clauses, clauses[1:]))
+    assert clauses[-1].text == "The Parties shall withdraw their forces within thirty days."
