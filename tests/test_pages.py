@@ -60,6 +60,13 @@ def test_our_agreements_and_statements_are_neither_news_nor_warned(model, path):
     assert len(coding.present) >= 5
 
 
+def test_a_declaration_in_the_parties_own_voice_is_an_agreement(model):
+    # "We will release ...": the first person of a declaration, not a remark quoted in a transcript
+    [coding] = code(model, (PAGES / "agreement_declaration_first_person.txt").read_text(encoding="utf-8"))
+    assert coding.document_type == AGREEMENT and not coding.warnings
+    assert "TjPrire" in present(coding)
+
+
 @pytest.mark.parametrize("path", sorted(PAGES.glob("other_*.txt")), ids=lambda p: p.name)
 def test_an_account_of_an_agreement_is_not_taken_for_its_text(model, path):
     # an encyclopedia's entry: every clause a report, no one quoted

@@ -1,6 +1,6 @@
 """Clause-role examples written for this project, in the styles PA-X data lacks: news reports about
 talks, remarks quoted in news and in transcripts, accounts of agreements by encyclopedias and third
-parties, declarations in the parties' own voice, and the furniture of web pages and signature blocks.
+parties, and the furniture of web pages and signature blocks.
 
 PA-X gives operative clauses (provisions, quoted clauses), recitals (preambles of full texts) and
 third-person accounts (coders' descriptions), but no news prose, no quoted remarks and few
@@ -63,10 +63,12 @@ REPORT = [
     "The agreement provided for {topic} and {topic2}, and set up a joint commission to monitor them.",
     "By {month} {yyyy} most of the provisions on {topic} had been implemented, but {topic2} was delayed.",
     "The conflict in {place} began in {yyyy}, when {party} took control of several districts.",
-    "An earlier agreement on {topic}, signed in {yyyy}, collapsed within months.",
+    "Earlier agreements on {topic}, signed in {yyyy} and {yyyy}, collapsed within months.",
     # a third party's statement on an agreement (the UN, a regional body, a foreign ministry)
     "The Secretary-General welcomes the signing in {city} of the agreement between {party} and {party2}.",
-    "The Council commended the parties for their commitment to dialogue at the meeting in {city} {day}.",
+    "He calls on the parties to implement the agreement in good faith, including its provisions on {topic}.",
+    "The European Union stands ready to support the parties in the implementation of {topic}.",
+    "The Council commends the parties for their commitment to dialogue and urges them to make progress on {topic}.",
     # a live page's entries
     "{hh}:{mm} GMT {Title} tells reporters that {topic} is still being discussed.",
     "{hh}:{mm} Delegations have returned to the conference hall after a break, our correspondent says.",
@@ -185,18 +187,6 @@ RECITAL = [
     "Expressing their gratitude to the Government of {place} for hosting the negotiations,",
     "Taking into account the outcome of the consultations held in {city},",
 ]
-# a declaration in the parties' own voice: PA-X's provisions are mostly in the third person, and
-# transcripts of remarks (quoted speech) are in the first, so the first person alone must not read as a remark
-OPERATIVE = [
-    "We will {commit} within thirty days of the signing of this declaration.",
-    "We commit ourselves to {commit} and to report on its progress to the mediators.",
-    "We undertake to ensure {topic} in every area under our control.",
-    "We, the undersigned, agree to {commit}.",
-    "We shall establish a joint committee on {topic}, which shall meet every month.",
-    "PRISONERS: We will release all the persons we hold in connection with the conflict.",
-    "We pledge to respect the ceasefire and to refrain from any attack on civilians in {place}.",
-    "Each of us will designate three members of the commission on {topic} within two weeks.",
-]
 LEAD_INS = ["Have agreed as follows:", "HAVE AGREED AS FOLLOWS:", "Hereby agree as follows:", "The Parties have agreed on the following:",
             "Agree on the following:", "have agreed on the following points:", "Have decided as follows:", "Have agreed upon the following:"]
 AGENCIES = ["Reuters", "AFP", "AP", "Xinhua", "Anadolu", "Daily Monitor", "The Herald", "Radio Free Valley", "Capital Times"]
@@ -238,13 +228,12 @@ def _curly(text: str) -> str:
 
 def examples(seed: int = 0, per_template: int = 10) -> list[tuple[str, str, int]]:
     """(role, text, template) triples: ``per_template`` fillings of every report, quoted-speech (and readers' comment),
-    furniture, recital and first-person operative template (``template`` numbers it, so a held-out test can leave whole
+    furniture and recital template (``template`` numbers it, so a held-out test can leave whole
     templates out), and the lead-in lines that open an agreement's provisions (furniture: they
     announce provisions but commit to nothing themselves)."""
     rng = random.Random(seed)
     out = {}
-    for role, templates in (("report", REPORT), ("quoted", QUOTED + COMMENTS), ("furniture", FURNITURE), ("recital", RECITAL),
-                            ("operative", OPERATIVE)):
+    for role, templates in (("report", REPORT), ("quoted", QUOTED + COMMENTS), ("furniture", FURNITURE), ("recital", RECITAL)):
         for n, template in enumerate(templates):
             for _ in range(per_template):
                 text = _fill(template, rng)
