@@ -73,6 +73,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -282,12 +283,12 @@ def main(argv=None) -> int:
 
     # how the loop arm's coder placed the codes it accepted or added: by a PA-X quote, or only on
     # the evidence clause the page showed (what the model already believed)
-    placed = {"by_quote": 0, "on_evidence_shown": 0}
+    placed = Counter(by_quote=0, on_evidence_shown=0)
 
     def review_document(store, s, gold, a: int, arm: str) -> int:
         """The simulated coder on one document: the number of decisions it saved."""
         version, made, undecided = 0, 0, []
-        tally = placed if arm == "loop" else {}
+        tally = placed if arm == "loop" else Counter()
 
         def save(code, value, clauses):
             nonlocal version, made
@@ -308,20 +309,20 @@ def main(argv=None) -> int:
                 continue
             where = carriers(a, s.clauses, x.code) if g == 1 else []
             if not where and g == 1 and args.unlocated == "accept":  # PA-X codes it; where is not known: accepted as the page shows it
-                tally["on_evidence_shown"] = tally.get("on_evidence_shown", 0) + 1
+                tally["on_evidence_shown"] += 1
                 save(x.code, grade(x.code), (evidence if arm == "every_evidence" else evidence[:1]) or [best(a, s, list(range(len(s.clauses))), x.code)])
             elif not where:  # PA-X codes it somewhere in the agreement, not known to be in this text
                 undecided.append(x.code)
             elif arm == "every_evidence":
                 save(x.code, grade(x.code), evidence or [best(a, s, where, x.code)])
             else:  # the evidence clause if it carries the code, else the coder selects one that does
-                tally["by_quote"] = tally.get("by_quote", 0) + 1
+                tally["by_quote"] += 1
                 save(x.code, grade(x.code), evidence[:1] if evidence and evidence[0] in where else [best(a, s, where, x.code)])
         for c in codes:
             if gold.get(c, -1) == 1 and c not in store.states[s.id].decisions and c not in undecided:
                 where = carriers(a, s.clauses, c)
                 if where:
-                    tally["by_quote"] = tally.get("by_quote", 0) + 1
+                    tally["by_quote"] += 1
                     save(c, grade(c), [best(a, s, where, c)])
         if not undecided:
             store.set_done(s.id, version, True, [])
@@ -396,7 +397,7 @@ def main(argv=None) -> int:
         "pool_documents": len(pool), "base_rows": len(base_ts.texts), "base_fit_s": round(base_fit_s, 1),
         "decisions_per_document": round(float(np.mean(decisions_per_doc)), 1) if decisions_per_doc else None,
         "share_done": round(float(np.mean(done_docs)), 2) if done_docs else None,
-        "loop_positives_placed": placed, "placeable_categories": [c for c, ok in zip(codes, placeable) if ok],
+        "loop_positives_placed": dict(placed), "placeable_categories": [c for c, ok in zip(codes, placeable) if ok],
         "seeds": args.seeds, "sizes": sizes, "total_s": round(time.perf_counter() - started, 1),
         "date": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(), "command": " ".join(sys.argv),
     }

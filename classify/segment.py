@@ -236,6 +236,15 @@ def segment_text(text: str, *, page: int | None = None, max_chars: int = 600, mi
             out.append(Clause(text[s:e], s, e, page))
         provisions.clear()
 
+    def close(at: int):
+        """What came before ``at`` is complete: the provisions waiting, and a heading with no
+        provision under it, which stays a title line."""
+        nonlocal heading_start
+        flush()
+        if heading_start is not None:
+            out.append(_title(text, heading_start, at, page))
+            heading_start = None
+
     comments = False  # past the head of a comment section
     related = False  # under the head of a list of other pages' headlines
     for start, end, title in _peel_title_lines(spans, text, is_furniture):
@@ -243,31 +252,20 @@ def segment_text(text: str, *, page: int | None = None, max_chars: int = 600, mi
         comments = comments or bool(_COMMENTS.match(piece.strip()))
         related = bool(_RELATED.match(piece.strip())) or (related and is_headline_list(piece))
         if comments or related:
-            flush()
-            if heading_start is not None:  # a heading over page furniture only: a title line
-                out.append(_title(text, heading_start, start, page))
-                heading_start = None
+            close(start)
             out.append(Clause(piece, start, end, page, "boilerplate"))
         elif title:
             out.append(Clause(piece, start, end, page, "title"))
         elif is_furniture(piece):
-            flush()
-            if heading_start is not None:  # a heading over furniture only: keep it as a title line
-                out.append(_title(text, heading_start, start, page))
-                heading_start = None
+            close(start)
             out.append(Clause(piece, start, end, page, "boilerplate"))
             seen_provision = seen_provision or bool(_LEAD_IN.search(piece.strip()))  # the provisions follow a lead-in
         elif (is_heading(piece) and not seen_provision) or is_document_title(piece):
             if seen_provision:  # a document's title after provisions (a web page's lead): they are complete
-                flush()
-                if heading_start is not None:
-                    out.append(_title(text, heading_start, start, page))
-                    heading_start = None
+                close(start)
             out.append(Clause(piece, start, end, page, "title"))
         elif is_heading(piece):
-            flush()
-            if heading_start is not None:  # only the nearest heading joins the provision under it
-                out.append(_title(text, heading_start, start, page))
+            close(start)  # only the nearest heading joins the provision under it
             heading_start = start
         else:
             if heading_start is not None:
@@ -287,9 +285,7 @@ def segment_text(text: str, *, page: int | None = None, max_chars: int = 600, mi
                     flush()
                 provisions.append((start, end))
             seen_provision = True
-    flush()
-    if heading_start is not None:  # a heading at the very end: nothing under it
-        out.append(_title(text, heading_start, len(text), page))
+    close(len(text))  # a heading at the very end has nothing under it
     return out
 
 
