@@ -101,8 +101,7 @@ def is_heading(piece: str) -> bool:
         return False
     if body != piece and len(words) <= 8 and words[0][0].isupper():  # "3. Prisoner release"
         return True
-    letters = [ch for ch in body if ch.isalpha()]
-    if sum(ch.isupper() for ch in letters) >= 0.7 * len(letters):
+    if _capitals(body) >= 0.7:
         return True
     minor = {"of", "and", "the", "on", "in", "for", "to", "a", "an", "with", "between", "by", "at", "or"}
     return all(w[0].isupper() or w.lower() in minor for w in words) and (words[0][0].isupper())
@@ -111,9 +110,14 @@ def is_heading(piece: str) -> bool:
 def is_document_title(piece: str) -> bool:
     """One line in capitals naming a document: "AGREEMENT ON THE CESSATION OF HOSTILITIES BETWEEN ..."."""
     piece = piece.strip()
-    letters = [ch for ch in piece if ch.isalpha()]
     return ("\n" not in piece and len(piece) <= 300 and not piece.endswith((".", ";", ",")) and bool(_DOCUMENT_TITLE.match(piece))
-            and not _MODAL.search(piece) and sum(ch.isupper() for ch in letters) >= 0.9 * len(letters))
+            and not _MODAL.search(piece) and _capitals(piece) >= 0.9)
+
+
+def _capitals(text: str) -> float:
+    """The share of ``text``'s letters that are capitals (1.0 for a text without letters)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return sum(ch.isupper() for ch in letters) / len(letters) if letters else 1.0
 
 
 def is_signature_block(piece: str) -> bool:
