@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from classify.cli import cli
 from fixtures import FakeEncoder, TOPICS, write_partial_corpus
 from training.baselines import KeywordScorer
-from training.evaluate import check_floors, evaluate
+from training.evaluate import check_floors, evaluate, opening_suite
 from training.sources import load_pax
 
 REPO = Path(__file__).resolve().parent.parent
@@ -111,7 +111,7 @@ def test_committed_floors_name_figures_the_evaluation_reports():
     assert floors["tolerance"] == 0.01
     for kind in ("floors", "ceilings"):
         for suite, figures in floors[kind].items():
-            assert suite in {"descriptions", "gender_clauses", "api_clauses", "fulltext", "clause_bags"}
+            assert suite in {"descriptions", "gender_clauses", "api_clauses", "fulltext", "clause_bags", "openings"}
             assert set(figures) <= {"micro_f1", "macro_f1", "macro_ap", "top5_hit_rate", "samples_f1", "r_precision",
                                     "count_ratio", "fp_per_document", "document_precision"}
             assert all(0 < v < 20 for v in figures.values())
@@ -128,6 +128,23 @@ def test_fulltext_suite_appears_when_a_corpus_is_present(pax_dir, tmp_path):
     assert "fulltext" in ev.metrics["suites"]
     assert ev.metrics["data"]["threshold_documents"]["kind"] == "fulltext (48)"
     assert ev.metrics["suites"]["fulltext"]["model"]["macro_ap"] > 0.5
+    assert ev.metrics["suites"]["openings"]["items"] == 48
+
+
+def test_openings_are_the_first_lines_of_each_full_text_against_the_whole_agreements_codes(pax_dir):
+    provisions = [f"Article {i}. The parties shall release the detainees of district {i} within {i} days of signature." for i in range(1, 61)]
+    text = "\n".join(provisions)
+    codings = pd.read_csv(pax_dir / "codings.csv")
+    pd.DataFrame({"AgtId": codings.AgtId[:2], "Agreement text": [text, "A short text.\nOf two lines."]}).to_csv(pax_dir / "corpus.csv", index=False)
+    data, _ = load_pax(pax_dir)
+    codes = list(data.labels.columns)
+    suite = opening_suite(data, codes, max_chars=500)
+    assert suite.n_items == 2 and suite.decision == "document"
+    first = " ".join(t for t, o in zip(suite.texts, suite.owner) if o == 0)
+    # cut at the end of a line: whole provisions, the first ones, and under 500 characters
+    assert first.startswith("Article 1.") and "Article 5." in first and "Article 7." not in first
+    assert suite.chars[0] <= 500
+    assert (suite.labels == data.labels.loc[codings.AgtId[:2], codes].to_numpy()).all()
 
 
 def test_keyword_baseline_scores_by_category_terms(pax_dir):

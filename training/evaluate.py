@@ -44,6 +44,8 @@ ABLATIONS = {"embedding_half": 1.0, "ngram_half": 0.0}  # system -> dense_weight
 MIN_DOC_POSITIVES = 30
 MIN_CLAUSE_POSITIVES = 10
 TOP_K = 5
+# a web page or news reprint carrying an agreement often shows only its opening (issue 20 measures pages of up to 2,000 characters)
+OPENING_CHARS = 2000
 GENDER_CODES = ("GeWom", "Wgg")  # GeWom and every code starting with Wgg
 
 
@@ -157,6 +159,27 @@ def clause_bag_suite(data, codes: list[str], min_positive: int) -> Suite | None:
     return Suite("clause_bags", "agreement", docs.unit_texts, docs.owner, docs.labels, docs.groups, docs.agt,
                  _columns(docs.labels, min_positive), decision="document", chars=docs.chars, grades=docs.grades, docs=docs,
                  notes={"recall": "partial: a bag holds only the clauses the data has, not every clause that carries the agreement's codes"})
+
+
+def opening_suite(data, codes: list[str], max_chars: int = OPENING_CHARS) -> Suite | None:
+    """Agreement-level, on real agreement text: the opening ``max_chars`` characters of every full
+    text (cut at the end of a line), as a web page or news reprint that carries an agreement shows
+    it, decided as ``classify predict`` decides a document of that length. The gold is the whole
+    agreement's codes, so recall is partial; a category the agreement lacks is a certain false positive."""
+    full = data.fulltexts().drop_duplicates("AgtId")
+    items = []
+    for agt, text in zip(full.AgtId, full.text):
+        text = text.strip()
+        if len(text) > max_chars:
+            cut = text.rfind("\n", 0, max_chars)
+            text = text[: cut if cut > max_chars // 2 else max_chars]
+        items.append((agt, "fulltext", text))
+    if not items:
+        return None
+    docs = documents_from_texts(items, data, codes)
+    return Suite("openings", "agreement", docs.unit_texts, docs.owner, docs.labels, docs.groups, docs.agt,
+                 _columns(docs.labels, 1, need_negative=False), decision="document", chars=docs.chars, grades=docs.grades, docs=docs,
+                 notes={"recall": f"partial: the opening {max_chars:,} characters of each full text, scored against the whole agreement's codes"})
 
 
 def gender_clause_suite(data, codes: list[str], min_positive: int) -> Suite | None:
@@ -305,6 +328,7 @@ def evaluate(
         api_clause_suite(data, codes, top_k),
         document_suite("fulltext", data, codes, "fulltext", min_positive),
         clause_bag_suite(data, codes, min_positive),
+        opening_suite(data, codes),
     ]
     suites = [s for s in suites if s is not None and s.n_items]
 
