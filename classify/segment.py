@@ -32,7 +32,7 @@ _URL = re.compile(r"(?i)\b(?:https?://|www\.)\S+")
 _DONE_AT_WORDS = r"(?:done|signed|made)\s+(?:at|in|on)\b"
 # Lines of a web page or signature block that carry no provision.
 _FURNITURE = re.compile(
-    r"(?i)^(?:by\s+(?-i:[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})(?:\s*(?:,|\band\b|&|\|)[^.;:]{0,80})?\s*$|(?:read|see|show|load)\s+more\b|related(?:\s+(?:articles?|news|stories|content))?\s*:?\s*$"
+    r"(?i)^(?:by\s+(?-i:[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})(?:\s*(?:,|\band\b|&|\|)[^.;:]{0,80})?\s*$|by\s+(?:a|an|our)\s+(?:staff\s+)?(?:reporter|correspondent|writer)\b[^.;:]{0,60}$|(?:read|see|show|load)\s+more\b|related(?:\s+(?:articles?|news|stories|content))?\s*:?\s*$"
     r"|share(?:\s+(?:this|on)\b.*)?$|subscribe\b|sign\s+up\b|click\s+here\b|advertisement\s*$|photo(?:graph)?\s*:|image\s*:|source\s*:|"
     r"(?:copyright|\u00a9)|all\s+rights\s+reserved|(?:posted|published|updated|last\s+modified)\b|" + _DONE_AT_WORDS + r"|"
     r"home\s*[|>/]|skip\s+to\b|cookies?\b|privacy\s+policy|terms\s+of\s+(?:use|service)|tags?\s*:|"
@@ -66,10 +66,15 @@ _RELATED = re.compile(r"(?i)^(?:related(?:\s+(?:articles?|news|stories|content|l
                       r"more\s+(?:on\s+this(?:\s+(?:story|topic))?|stories|news|from\s+[\w ]{1,40})|most\s+(?:read|popular|viewed|shared)|"
                       r"you\s+(?:may|might)\s+also\s+(?:like|be\s+interested\s+in)|recommended\s+for\s+you|top\s+stories|"
                       r"latest\s+(?:news|stories)|trending(?:\s+now)?)\s*:?\s*$")
+# Text taken from web pages by many tools puts each paragraph on one line, with no blank line
+# between: a line this long was not wrapped by a PDF or a typewriter, and a block that holds one, or
+# half of whose lines end a sentence or a recital (a comma), is split into its lines (_split_unwrapped)
+UNWRAPPED_LINE = 160
+_ENDS_SENTENCE = re.compile(r"[.!?:;,][\"'\u201d)\]]?\s*$")
 # An article with its sub-articles is one clause up to this length; PA-X coders quote articles
 ARTICLE_MAX_CHARS = 1200
 # A line that announces the provisions ("Have agreed as follows:"): it commits to nothing itself
-_LEAD_IN = re.compile(r"(?i)(?:\bas\s+follows|\bthe\s+following(?:\s+[\w-]+){0,3})\s*:\s*$")
+_LEAD_IN = re.compile(r"(?i)(?:\b(?:text|statement|declaration|agreement|communiqu[eé])\b[^.:]{0,60}\breads|\bas\s+follows|\bthe\s+following(?:\s+[\w-]+){0,3})\s*:\s*$")
 
 
 @dataclass(frozen=True)
@@ -169,6 +174,26 @@ def _split(spans, pattern, text):
     return out
 
 
+def _split_unwrapped(spans, text):
+    """Spans whose lines are paragraphs (:data:`UNWRAPPED_LINE`) split at their paragraph ends."""
+    out = []
+    for start, end in spans:
+        lines = _strip(_split([(start, end)], _LINE, text), text)
+        ends = [bool(_ENDS_SENTENCE.search(text[s:e])) for s, e in lines[:-1]]
+        if len(lines) < 2 or not (max(e - s for s, e in lines) > UNWRAPPED_LINE or (len(ends) >= 2 and sum(ends) >= 0.5 * len(ends))):
+            out.append((start, end))
+            continue
+        cut = start
+        for (s, e), ended, (nxt, _) in zip(lines, ends, lines[1:]):
+            # before a line that starts a sentence: after a sentence or a recital's comma, a short line
+            # (a headline, a byline) or a title; a long line that ends mid-sentence runs on
+            if not text[nxt].islower() and (ended or e - s < 100 or is_heading(text[s:e]) or is_document_title(text[s:e])):
+                out.append((cut, e))
+                cut = nxt
+        out.append((cut, end))
+    return out
+
+
 def _strip(spans, text):
     out = []
     for start, end in spans:
@@ -222,7 +247,7 @@ def segment_text(text: str, *, page: int | None = None, max_chars: int = 600, mi
         return is_boilerplate(piece) or (bool(running) and "\n" not in piece.strip() and _line_key(piece) in running)
 
     spans = _strip([(0, len(text))], text)
-    spans = _strip(_split(spans, _PARAGRAPH, text), text)
+    spans = _split_unwrapped(_strip(_split(spans, _PARAGRAPH, text), text), text)
     spans = _strip(_split(spans, _ITEM, text), text)
     spans = _peel_furniture_lines(spans, text, is_furniture)
     out: list[Clause] = []
@@ -368,9 +393,9 @@ def _split_long(spans, text, max_chars):
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of the sentences of ``text``, of its paragraphs and of its items where it is
-    a list. A line break alone does not end a sentence: a PDF wraps lines where the typed text
-    runs on."""
-    spans = _split(_split([(0, len(text))], _PARAGRAPH, text), _SENTENCE, text)
+    a list. A line break alone does not end a sentence (a PDF wraps lines where the typed text
+    runs on) but where the lines are paragraphs (:func:`_split_unwrapped`)."""
+    spans = _split(_split_unwrapped(_strip(_split([(0, len(text))], _PARAGRAPH, text), text), text), _SENTENCE, text)
     return _strip(_split(spans, _ITEM, text), text)
 
 

@@ -5,6 +5,7 @@ text, and signatures, datelines and reported remarks are never evidence.
 Every page in tests/data/pages is our own writing (invented countries, people and events); the
 two real news reports in ../shared/news are read from there when present, never copied."""
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -93,6 +94,24 @@ def test_an_agreement_in_a_news_page_gets_the_codes_of_the_agreement_alone(model
     report = {"Officials said", "told reporters", "Diplomats said", "Reporting by", "Radio Free Valley", "We publish",
               "Ministry is pleased", "Minister meets", "cookies"}
     assert not [e.text for c in wrapped.present for e in c.evidence if any(r in e.text for r in report)]
+
+
+@pytest.mark.parametrize("page, alone", [("news_carrying_statement.txt", HERE.parent / "examples" / "statement.txt"),
+                                         ("news_carrying_agreement.txt", PAGES / "agreement_ceasefire.txt"),
+                                         ("web_carrying_cessation.txt", PAGES / "agreement_cessation.txt")])
+def test_a_page_taken_with_one_paragraph_per_line_reads_as_with_blank_lines(model, page, alone):
+    # many tools that take the text of a web page drop the blank lines between paragraphs
+    text = re.sub(r"\n\s*\n", "\n", (PAGES / page).read_text(encoding="utf-8"))
+    wrapped, plain = code(model, text, alone.read_text(encoding="utf-8"))
+    assert wrapped.document_type in (NEWS_WITH_TEXT, AGREEMENT) and not wrapped.warnings
+    assert jaccard(present(wrapped), present(plain)) >= 0.9, present(wrapped) ^ present(plain)
+
+
+@pytest.mark.parametrize("path", NEWS_PAGES, ids=lambda p: p.name)
+def test_news_taken_with_one_paragraph_per_line_is_still_news(model, path):
+    [coding] = code(model, re.sub(r"\n\s*\n", "\n", path.read_text(encoding="utf-8")))
+    assert coding.document_type in (NEWS, OTHER) and coding.warnings
+    assert len(coding.present) <= 5, present(coding)
 
 
 @pytest.mark.parametrize("path", OUR_AGREEMENTS + [PAGES / "news_carrying_statement.txt"], ids=lambda p: p.name)

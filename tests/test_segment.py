@@ -216,3 +216,30 @@ def test_web_page_rules_leave_agreement_text_alone():
     clauses = segment_text(text)
     assert all(a.end <= b.start for a, b in zip(clauses, clauses[1:]))
     assert clauses[-1].text == "The Parties shall withdraw their forces within thirty days."
+
+
+def test_a_page_with_one_paragraph_per_line_is_split_at_its_paragraph_ends():
+    # text taken from a web page by many tools: no blank lines, each paragraph one line
+    page = ("Parties sign truce after weeks of talks\n"
+            "By a staff reporter\n"
+            "The government and the Front signed a truce on Thursday, officials said, after six weeks of talks that mediators "
+            "described as difficult but constructive.\n"
+            "\"This is an important day for the whole country,\" a spokesman for the mediators told reporters.\n"
+            "The full text of the agreement, as released by the mediators, reads:\n"
+            "AGREEMENT ON THE CESSATION OF HOSTILITIES\n"
+            "1. The Parties shall cease all military operations from midnight on the day of signature.")
+    clauses = {c.text: c.kind for c in segment_text(page)}
+    lead = ("The government and the Front signed a truce on Thursday, officials said, after six weeks of talks that mediators "
+            "described as difficult but constructive.")
+    assert clauses[lead] == "provision"
+    assert "\"This is an important day for the whole country,\" a spokesman for the mediators told reporters." in clauses
+    assert clauses["The full text of the agreement, as released by the mediators, reads:"] == "boilerplate"  # it announces the text
+    assert clauses["1. The Parties shall cease all military operations from midnight on the day of signature."] == "provision"
+
+
+def test_lines_wrapped_by_a_pdf_stay_one_paragraph():
+    wrapped = ("The Parties shall release all persons detained in connection with the\n"
+               "conflict within thirty days of the signature of this Agreement. The\n"
+               "International Committee of the Red Cross shall have access to all places\n"
+               "of detention, and the Joint Commission shall publish the lists of names.")
+    assert [c.text for c in segment_text(wrapped)] == [wrapped]

@@ -161,25 +161,57 @@ def clause_bag_suite(data, codes: list[str], min_positive: int) -> Suite | None:
                  notes={"recall": "partial: a bag holds only the clauses the data has, not every clause that carries the agreement's codes"})
 
 
-def opening_suite(data, codes: list[str], max_chars: int = OPENING_CHARS) -> Suite | None:
+# Web pages of our own writing (invented outlets) around an agreement's text, "{text}", as news
+# reprints and government sites carry agreements; the agreement fills the page to OPENING_CHARS
+PAGE_WRAPPERS = (
+    "Home | World | Politics | Opinion | Sport\nTHE CONTINENTAL LEDGER\nParties sign agreement after weeks of talks\n"
+    "By a staff reporter\nPublished 14 March, 18:20\n"
+    "The parties to the conflict signed an agreement on Thursday, officials said. Mediators described it as a first step "
+    "and called on both sides to implement it in full.\n"
+    "\"This is an important day for the whole country,\" a spokesman for the mediators told reporters.\n"
+    "The full text of the agreement, as released by the mediators, reads:\n{text}\n"
+    "Related news\nFighting reported near the front line despite talks\nAid agencies warn of food shortages in the north\n"
+    "Share this article\n\u00a9 The Continental Ledger. All rights reserved.",
+    "Ministry of Foreign Affairs\nSkip to main content\nHome > Press centre > Documents\n{text}\n"
+    "Published: 2 June\nShare: Facebook | X | Email\nPrint this page\nBack to documents",
+    "NORTHLINE NEWS AGENCY\n9 October (Northline) - The following is the text of the document agreed by the parties, "
+    "as published by the host government on its website.\n{text}\n(Reporting by Northline staff; editing by the world desk)",
+)
+
+
+def _opening(text: str, max_chars: int) -> str:
+    """The first ``max_chars`` characters of ``text``, cut at the end of a line where one is in the second half."""
+    text = text.strip()
+    if len(text) <= max_chars:
+        return text
+    cut = text.rfind("\n", 0, max_chars)
+    return text[: cut if cut > max_chars // 2 else max_chars]
+
+
+def opening_suite(data, codes: list[str], max_chars: int = OPENING_CHARS, *, pages: bool = False) -> Suite | None:
     """Agreement-level, on real agreement text: the opening ``max_chars`` characters of every full
     text (cut at the end of a line), as a web page or news reprint that carries an agreement shows
-    it, decided as ``classify predict`` decides a document of that length. The gold is the whole
-    agreement's codes, so recall is partial; a category the agreement lacks is a certain false positive."""
+    it, decided as ``classify predict`` decides a document. With ``pages``, the opening sits in one
+    of :data:`PAGE_WRAPPERS` (a news page, a ministry's page, a wire), the page ``max_chars`` long in
+    all. The gold is the whole agreement's codes, so recall is partial; a category the agreement
+    lacks is a certain false positive."""
     full = data.fulltexts().drop_duplicates("AgtId")
     items = []
-    for agt, text in zip(full.AgtId, full.text):
-        text = text.strip()
-        if len(text) > max_chars:
-            cut = text.rfind("\n", 0, max_chars)
-            text = text[: cut if cut > max_chars // 2 else max_chars]
+    for i, (agt, text) in enumerate(zip(full.AgtId, full.text)):
+        if pages:
+            wrapper = PAGE_WRAPPERS[i % len(PAGE_WRAPPERS)]
+            text = wrapper.format(text=_opening(text, max_chars - len(wrapper) + len("{text}")))
+        else:
+            text = _opening(text, max_chars)
         items.append((agt, "fulltext", text))
     if not items:
         return None
     docs = documents_from_texts(items, data, codes)
-    return Suite("openings", "agreement", docs.unit_texts, docs.owner, docs.labels, docs.groups, docs.agt,
+    where = "on web pages of our own (a news page, a ministry's, a wire)" if pages else ""
+    return Suite("pages" if pages else "openings", "agreement", docs.unit_texts, docs.owner, docs.labels, docs.groups, docs.agt,
                  _columns(docs.labels, 1, need_negative=False), decision="document", chars=docs.chars, grades=docs.grades, docs=docs,
-                 notes={"recall": f"partial: the opening {max_chars:,} characters of each full text, scored against the whole agreement's codes"})
+                 notes={"recall": f"partial: the opening of each full text {where}, {max_chars:,} characters in all, "
+                                  "scored against the whole agreement's codes".replace("  ", " ")})
 
 
 def gender_clause_suite(data, codes: list[str], min_positive: int) -> Suite | None:
@@ -329,6 +361,7 @@ def evaluate(
         document_suite("fulltext", data, codes, "fulltext", min_positive),
         clause_bag_suite(data, codes, min_positive),
         opening_suite(data, codes),
+        opening_suite(data, codes, pages=True),
     ]
     suites = [s for s in suites if s is not None and s.n_items]
 
