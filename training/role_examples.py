@@ -97,7 +97,15 @@ REPORT = [
     "The sides reaffirmed their commitment to {topic}, according to a readout released by the mediators.",
     "Both parties agreed that {topic} would be discussed at the next round, the envoy's office said.",
     "The ministers also discussed {topic} and the situation in {place}, the ministry said.",
+    # what advocates demand and commentators expect of a deal: reported, not agreed
+    "{Groups} have called for {topic} to be part of any agreement.",
+    "{Groups} have urged the negotiators not to forget {topic}.",
+    "{Groups} say they will not accept a deal that leaves out {topic}.",
+    "Any lasting deal would have to address {topic}, analysts say.",
+    "A settlement would need to include {topic} and {topic2}, according to experts in {city}.",
 ]
+GROUPS = ["Civil society organisations", "Human rights groups", "Women's organisations", "Victims' associations", "Aid agencies",
+          "Church leaders", "Opposition parties", "Refugee groups", "Student unions", "Veterans' associations"]
 COMMITS = ["release all detainees within a month", "withdraw its forces from {place}", "hold elections next year", "allow aid convoys into {place}",
            "disarm its fighters", "form a unity government", "reopen the border crossings", "return seized property",
            "stop attacks on civilians", "set up a truth commission", "integrate its fighters into the army"]
@@ -208,6 +216,8 @@ def _fill(template: str, rng: random.Random) -> str:
         "mm": f"{rng.randint(0, 59):02d}", "agency": rng.choice(AGENCIES), "domain": rng.choice(["peacetalks", "mediation-desk", "valnews"]),
         "n": str(rng.randint(1, 9)), "n2": str(rng.randint(10, 30)),
     }
+    if "{Groups}" in template:
+        values["Groups"] = rng.choice(GROUPS)
     values["city_up"] = values["city"].upper()
     values["PERSON_UP"], values["SURNAME_UP"] = person.upper(), person.split()[-1].upper()
     values["commit"] = rng.choice(COMMITS).format(**values)
