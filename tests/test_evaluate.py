@@ -111,7 +111,7 @@ def test_committed_floors_name_figures_the_evaluation_reports():
     assert floors["tolerance"] == 0.01
     for kind in ("floors", "ceilings"):
         for suite, figures in floors[kind].items():
-            assert suite in {"descriptions", "gender_clauses", "api_clauses", "fulltext", "clause_bags", "openings"}
+            assert suite in {"descriptions", "gender_clauses", "api_clauses", "fulltext", "clause_bags", "openings", "pages"}
             assert set(figures) <= {"micro_f1", "macro_f1", "macro_ap", "top5_hit_rate", "samples_f1", "r_precision",
                                     "count_ratio", "fp_per_document", "document_precision"}
             assert all(0 < v < 20 for v in figures.values())
@@ -145,6 +145,12 @@ def test_openings_are_the_first_lines_of_each_full_text_against_the_whole_agreem
     assert first.startswith("Article 1.") and "Article 5." in first and "Article 7." not in first
     assert suite.chars[0] <= 500
     assert (suite.labels == data.labels.loc[codings.AgtId[:2], codes].to_numpy()).all()
+    # on web pages of our own: the page around the opening, the whole no longer than max_chars
+    pages = opening_suite(data, codes, max_chars=800, pages=True)
+    assert pages.name == "pages" and pages.n_items == 2
+    page = "\n".join(t for t, o in zip(pages.texts, pages.owner) if o == 0)
+    assert "Article 1." in page and "Parties sign agreement after weeks of talks" in page
+    assert pages.chars[0] < 800
 
 
 def test_keyword_baseline_scores_by_category_terms(pax_dir):
