@@ -35,7 +35,7 @@ _FURNITURE = re.compile(
     r"(?i)^(?:by\s+(?-i:[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})(?:\s*(?:,|\band\b|&|\|)[^.;:]{0,80})?\s*$|by\s+(?:a|an|our)\s+(?:staff\s+)?(?:reporter|correspondent|writer)\b[^.;:]{0,60}$|(?:read|see|show|load)\s+more\b|related(?:\s+(?:articles?|news|stories|content))?\s*:?\s*$"
     r"|share(?:\s+(?:this|on)\b.*)?$|subscribe\b|sign\s+up\b|click\s+here\b|advertisement\s*$|photo(?:graph)?\s*:|image\s*:|source\s*:|"
     r"(?:copyright|\u00a9)|all\s+rights\s+reserved|(?:posted|published|updated|last\s+modified)\b|" + _DONE_AT_WORDS + r"|"
-    r"home\s*[|>/]|skip\s+to\b|cookies?\b|privacy\s+policy|terms\s+of\s+(?:use|service)|tags?\s*:|"
+    r"home\s*[|>/]|skip\s+to\b|back\s+to\s+(?:top|[\w ]{1,30}$)|print(?:\s+this\s+(?:page|article))?\s*$|\(?reporting\s+by\b|cookies?\b|privacy\s+policy|terms\s+of\s+(?:use|service)|tags?\s*:|"
     r"(?:we|this\s+(?:site|website))\s+uses?\s+cookies\b|accept\s+(?:all\s+)?cookies\b|accept\s+all\s*(?:[|/]|$)|"
     # a page number: "12", "- 12 -", "Page 3 of 9", "3/9"
     r"[-\u2013\u2014]?\s*(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\s*[-\u2013\u2014]?\s*$)"
@@ -66,11 +66,20 @@ _RELATED = re.compile(r"(?i)^(?:related(?:\s+(?:articles?|news|stories|content|l
                       r"more\s+(?:on\s+this(?:\s+(?:story|topic))?|stories|news|from\s+[\w ]{1,40})|most\s+(?:read|popular|viewed|shared)|"
                       r"you\s+(?:may|might)\s+also\s+(?:like|be\s+interested\s+in)|recommended\s+for\s+you|top\s+stories|"
                       r"latest\s+(?:news|stories)|trending(?:\s+now)?)\s*:?\s*$")
+# How a recital opens (after any numbering): a participle or "Whereas", not a verb of commitment
+RECITAL_OPENING = re.compile(
+    r"^\W*(?:\(?[\divxlc]{1,4}[.)]\s*)?(?:recalling|considering|noting|reaffirming|recogni[sz]ing|welcoming|bearing\s+in\s+mind|whereas|convinced|"
+    r"determined|desiring|desirous|acknowledging|emphasi[sz]ing|expressing|guided\s+by|taking\s+(?:into\s+(?:account|consideration)|note)|"
+    r"mindful|aware|concerned|stressing|underlining|affirming|deeply|conscious|inspired|believing|cogni[sz]ant|seeking|wishing|"
+    r"proceeding\s+from|encouraged|having\s+(?:regard|considered|examined|met|reviewed))\b",
+    re.IGNORECASE,
+)
 # Text taken from web pages by many tools puts each paragraph on one line, with no blank line
-# between: a line this long was not wrapped by a PDF or a typewriter, and a block that holds one, or
-# half of whose lines end a sentence or a recital (a comma), is split into its lines (_split_unwrapped)
+# between. A line this long (spaces collapsed) was not wrapped by a PDF or a typewriter: a block
+# that holds one is split at its line ends (_split_unwrapped). So is a block of which at least two
+# lines, and half of them, end a sentence (a list of short provisions, one per line).
 UNWRAPPED_LINE = 160
-_ENDS_SENTENCE = re.compile(r"[.!?:;,][\"'\u201d)\]]?\s*$")
+_ENDS_SENTENCE = re.compile(r"[.!?:;][\"'\u201d)\]]?\s*$")
 # An article with its sub-articles is one clause up to this length; PA-X coders quote articles
 ARTICLE_MAX_CHARS = 1200
 # A line that announces the provisions ("Have agreed as follows:"): it commits to nothing itself
@@ -175,19 +184,27 @@ def _split(spans, pattern, text):
 
 
 def _split_unwrapped(spans, text):
-    """Spans whose lines are paragraphs (:data:`UNWRAPPED_LINE`) split at their paragraph ends."""
+    """Spans split at their paragraph ends, always before a line that does not start in lower case:
+    in any text before a recital or a lead-in that follows a comma or semicolon, and after a
+    numbered heading ("Article 2. Cantonment", "3. Prisoners"); where the lines
+    are paragraphs (:data:`UNWRAPPED_LINE`) after a sentence, a title or a heading, and in web text
+    after any comma or a short line (a headline, a byline). A wrapped line that ends mid-sentence
+    runs on."""
     out = []
     for start, end in spans:
         lines = _strip(_split([(start, end)], _LINE, text), text)
-        ends = [bool(_ENDS_SENTENCE.search(text[s:e])) for s, e in lines[:-1]]
-        if len(lines) < 2 or not (max(e - s for s, e in lines) > UNWRAPPED_LINE or (len(ends) >= 2 and sum(ends) >= 0.5 * len(ends))):
-            out.append((start, end))
-            continue
+        ended = [bool(_ENDS_SENTENCE.search(text[s:e])) for s, e in lines[:-1]]
+        web = any(len(" ".join(text[s:e].split())) > UNWRAPPED_LINE for s, e in lines)
+        paragraphs = web or (sum(ended) >= 2 and sum(ended) >= 0.5 * len(ended))
         cut = start
-        for (s, e), ended, (nxt, _) in zip(lines, ends, lines[1:]):
-            # before a line that starts a sentence: after a sentence or a recital's comma, a short line
-            # (a headline, a byline) or a title; a long line that ends mid-sentence runs on
-            if not text[nxt].islower() and (ended or e - s < 100 or is_heading(text[s:e]) or is_document_title(text[s:e])):
+        for (s, e), end_of_sentence, (nxt, nxt_end) in zip(lines, ended, lines[1:]):
+            line, following = text[s:e], text[nxt:nxt_end]
+            if following[:1].islower():
+                continue
+            # a recital, and the lead-in after the last, start on a line of their own in any text
+            opens = (line.rstrip().endswith((",", ";")) and bool(RECITAL_OPENING.match(following) or _LEAD_IN.search(following))
+                     or is_heading(line) and bool(_HEADING_START.match(line) or _NUMBERED.match(line)))
+            if opens or (paragraphs and (end_of_sentence or is_heading(line) or is_document_title(line) or (web and (e - s < 100 or line.endswith(","))))):
                 out.append((cut, e))
                 cut = nxt
         out.append((cut, end))
@@ -284,6 +301,7 @@ def segment_text(text: str, *, page: int | None = None, max_chars: int = 600, mi
             close(start)
             out.append(Clause(piece, start, end, page, "boilerplate"))
         elif title:
+            close(start)  # a heading waiting for its provision is a title line too
             out.append(Clause(piece, start, end, page, "title"))
         elif is_furniture(piece):
             close(start)

@@ -146,11 +146,23 @@ def test_openings_are_the_first_lines_of_each_full_text_against_the_whole_agreem
     assert suite.chars[0] <= 500
     assert (suite.labels == data.labels.loc[codings.AgtId[:2], codes].to_numpy()).all()
     # on web pages of our own: the page around the opening, the whole no longer than max_chars
-    pages = opening_suite(data, codes, max_chars=800, pages=True)
+    pages = opening_suite(data, codes, max_chars=1000, pages=True)
     assert pages.name == "pages" and pages.n_items == 2
     page = "\n".join(t for t, o in zip(pages.texts, pages.owner) if o == 0)
     assert "Article 1." in page and "Parties sign agreement after weeks of talks" in page
-    assert pages.chars[0] < 800
+    assert pages.chars[0] < 1000
+    with pytest.raises(ValueError, match="max_chars=600 leaves"):
+        opening_suite(data, codes, max_chars=600, pages=True)
+
+
+def test_an_opening_is_cut_at_the_last_line_end_within_its_length():
+    from training.evaluate import PAGE_WRAPPERS, _opening
+
+    text = "A" * 60 + "\n" + "B" * 39 + "\n" + "C" * 50
+    assert _opening(text, 100) == "A" * 60 + "\n" + "B" * 39  # the line ends exactly at 100
+    assert _opening(text, 99) == "A" * 60
+    assert _opening("short", 100) == "short"
+    assert all(len(w.format(text=_opening("x\n" * 2000, 2000 - len(w) + 6))) <= 2000 for w in PAGE_WRAPPERS)
 
 
 def test_keyword_baseline_scores_by_category_terms(pax_dir):

@@ -1,4 +1,4 @@
-from classify.segment import segment, segment_text
+from classify.segment import segment, segment_text, sentence_spans
 
 STATEMENT = """JOINT STATEMENT
 
@@ -222,16 +222,20 @@ def test_a_page_with_one_paragraph_per_line_is_split_at_its_paragraph_ends():
     # text taken from a web page by many tools: no blank lines, each paragraph one line
     page = ("Parties sign truce after weeks of talks\n"
             "By a staff reporter\n"
-            "The government and the Front signed a truce on Thursday, officials said, after six weeks of talks that mediators "
-            "described as difficult but constructive.\n"
+            "The government and the Front signed a truce on Thursday, officials said, after six weeks of talks in the capital "
+            "that mediators described as difficult but constructive, and that both delegations twice threatened to leave.\n"
             "\"This is an important day for the whole country,\" a spokesman for the mediators told reporters.\n"
             "The full text of the agreement, as released by the mediators, reads:\n"
             "AGREEMENT ON THE CESSATION OF HOSTILITIES\n"
             "1. The Parties shall cease all military operations from midnight on the day of signature.")
     clauses = {c.text: c.kind for c in segment_text(page)}
-    lead = ("The government and the Front signed a truce on Thursday, officials said, after six weeks of talks that mediators "
-            "described as difficult but constructive.")
+    lead = ("The government and the Front signed a truce on Thursday, officials said, after six weeks of talks in the capital "
+            "that mediators described as difficult but constructive, and that both delegations twice threatened to leave.")
     assert clauses[lead] == "provision"
+    assert clauses["Parties sign truce after weeks of talks"] == "provision" and clauses["By a staff reporter"] == "boilerplate"
+    assert clauses["AGREEMENT ON THE CESSATION OF HOSTILITIES"] == "title"
+    ordered = segment_text(page)
+    assert all(a.end <= b.start for a, b in zip(ordered, ordered[1:]))
     assert "\"This is an important day for the whole country,\" a spokesman for the mediators told reporters." in clauses
     assert clauses["The full text of the agreement, as released by the mediators, reads:"] == "boilerplate"  # it announces the text
     assert clauses["1. The Parties shall cease all military operations from midnight on the day of signature."] == "provision"
@@ -243,3 +247,25 @@ def test_lines_wrapped_by_a_pdf_stay_one_paragraph():
                "International Committee of the Red Cross shall have access to all places\n"
                "of detention, and the Joint Commission shall publish the lists of names.")
     assert [c.text for c in segment_text(wrapped)] == [wrapped]
+    # a line that ends at a comma before a capital, a short line in a list: still wrapped lines
+    commission = ("The Parties shall establish a Joint Monitoring Commission composed of the\n"
+                  "Government, the Movement and the Guarantors, which shall meet in Nairobi,\n"
+                  "Addis Ababa or Kampala at least once a month during the Interim Period.")
+    assert [c.text for c in segment_text(commission)] == [commission]
+    assert [commission[s:e] for s, e in sentence_spans(commission)] == [commission]
+    listed = ("1. to cease all hostilities with immediate effect;\n"
+              "2. to release all detainees within thirty days of signature, including those held in\n"
+              "Northern Province;\n"
+              "3. to meet again in Geneva within one month of the signature of this text.")
+    assert "including those held in\nNorthern Province;" in [c.text for c in segment_text(listed)][1]
+    # a wide PDF page's header line is long only for its spaces
+    header = "CEASEFIRE AGREEMENT" + " " * 150 + "Page 3\n" + commission
+    assert commission in [c.text for c in segment_text(header)][-1]
+
+
+def test_a_title_after_a_lead_in_and_its_second_line_do_not_overlap_the_provision():
+    text = ("The full text of the statement reads:\n\nJoint Statement\nof the Co-Chairs of the Geneva Talks\n\n"
+            "1. The participants agreed to meet again in March.")
+    clauses = segment_text(text)
+    assert all(a.end <= b.start for a, b in zip(clauses, clauses[1:]))
+    assert clauses[-1].text == "1. The participants agreed to meet again in March."

@@ -184,7 +184,7 @@ def _opening(text: str, max_chars: int) -> str:
     text = text.strip()
     if len(text) <= max_chars:
         return text
-    cut = text.rfind("\n", 0, max_chars)
+    cut = text.rfind("\n", 0, max_chars + 1)
     return text[: cut if cut > max_chars // 2 else max_chars]
 
 
@@ -195,6 +195,9 @@ def opening_suite(data, codes: list[str], max_chars: int = OPENING_CHARS, *, pag
     of :data:`PAGE_WRAPPERS` (a news page, a ministry's page, a wire), the page ``max_chars`` long in
     all. The gold is the whole agreement's codes, so recall is partial; a category the agreement
     lacks is a certain false positive."""
+    room = max_chars - max(len(w) - len("{text}") for w in PAGE_WRAPPERS) if pages else max_chars
+    if room < 200:
+        raise ValueError(f"max_chars={max_chars} leaves {room} characters of agreement text in the pages' wrappers; at least 200 are needed")
     full = data.fulltexts().drop_duplicates("AgtId")
     items = []
     for i, (agt, text) in enumerate(zip(full.AgtId, full.text)):

@@ -22,20 +22,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from classify.roles import FURNITURE, OPERATIVE, QUOTED, RECITAL, REPORT, ROLES
-from classify.segment import segment, sentence_spans
+from classify.segment import RECITAL_OPENING as _RECITAL, segment, sentence_spans
 
 from . import role_examples
 from .sources import PaxData
 
 OWN = "own-examples"  # the group of the examples written for this project
-# How a recital opens (after any numbering): a participle or "Whereas", not a verb of commitment
-_RECITAL = re.compile(
-    r"^\W*(?:\(?[\divxlc]{1,4}[.)]\s*)?(?:recalling|considering|noting|reaffirming|recogni[sz]ing|welcoming|bearing\s+in\s+mind|whereas|convinced|"
-    r"determined|desiring|desirous|acknowledging|emphasi[sz]ing|expressing|guided\s+by|taking\s+(?:into\s+(?:account|consideration)|note)|"
-    r"mindful|aware|concerned|stressing|underlining|affirming|deeply|conscious|inspired|believing|cogni[sz]ant|seeking|wishing|"
-    r"proceeding\s+from|encouraged|having\s+(?:regard|considered|examined|met|reviewed))\b",
-    re.IGNORECASE,
-)
 CLAUSE_KINDS = ("provision", "fulltext_clause", "quote")
 _PARAPHRASE = re.compile(r"(?i)^\W*(?:(?:the|both|all|two|the\s+two)\s+)*(?:parties|signatories|sides|they|governments?|countries|states|leaders|participants)\b"
                          r"|\b(?:shall|will)\b")
