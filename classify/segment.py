@@ -201,10 +201,11 @@ def _split_unwrapped(spans, text):
             line, following = text[s:e], text[nxt:nxt_end]
             if following[:1].islower():
                 continue
+            heading = is_heading(line)
             # a recital, and the lead-in after the last, start on a line of their own in any text
             opens = (line.rstrip().endswith((",", ";")) and bool(RECITAL_OPENING.match(following) or _LEAD_IN.search(following))
-                     or is_heading(line) and bool(_HEADING_START.match(line) or _NUMBERED.match(line)))
-            if opens or (paragraphs and (end_of_sentence or is_heading(line) or is_document_title(line) or (web and (e - s < 100 or line.endswith(","))))):
+                     or heading and bool(_HEADING_START.match(line) or _NUMBERED.match(line)))
+            if opens or (paragraphs and (end_of_sentence or heading or is_document_title(line) or (web and (e - s < 100 or line.endswith(","))))):
                 out.append((cut, e))
                 cut = nxt
         out.append((cut, end))

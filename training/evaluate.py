@@ -210,11 +210,11 @@ def opening_suite(data, codes: list[str], max_chars: int = OPENING_CHARS, *, pag
     if not items:
         return None
     docs = documents_from_texts(items, data, codes)
-    where = "on web pages of our own (a news page, a ministry's, a wire)" if pages else ""
+    where = " on web pages of our own (a news page, a ministry's, a wire)" if pages else ""
     return Suite("pages" if pages else "openings", "agreement", docs.unit_texts, docs.owner, docs.labels, docs.groups, docs.agt,
                  _columns(docs.labels, 1, need_negative=False), decision="document", chars=docs.chars, grades=docs.grades, docs=docs,
-                 notes={"recall": f"partial: the opening of each full text {where}, {max_chars:,} characters in all, "
-                                  "scored against the whole agreement's codes".replace("  ", " ")})
+                 notes={"recall": f"partial: the opening of each full text{where}, {max_chars:,} characters in all, "
+                                  "scored against the whole agreement's codes"})
 
 
 def gender_clause_suite(data, codes: list[str], min_positive: int) -> Suite | None:
