@@ -225,7 +225,7 @@ def document_carry(roles: np.ndarray, unit_clause: np.ndarray, unit_chars: np.nd
         if kind != AGREEMENT and not block.all():  # an account typed other is coded as it stands
             allowed = np.zeros(len(main), dtype=bool) if not len(main) else block
             clause_ok = dict(zip(unit_clause[main].tolist(), allowed.tolist()))
-            keep = np.array([clause_ok.get(int(k), kind == AGREEMENT) for k in unit_clause[idx]], dtype=bool)
+            keep = np.array([clause_ok.get(int(k), False) for k in unit_clause[idx]], dtype=bool)
             out[idx[~keep]] = 0
             kept[idx[~keep]] = False
     if gated is not None:

@@ -214,7 +214,8 @@ by several points with one document); `clause_bags` scores the real clauses the 
 agreement as one document, where a category the agreement lacks is a certain false positive but
 recall is partial; `openings` scores the first 2,000 characters of every full text, as a web page or
 news reprint that carries an agreement often shows it, against the whole agreement's codes (recall
-partial again). Agreements signed in 2024 or later are withheld as an external test set. All figures are cross-validated by peace process: a process never appears
+partial again), and `pages` the same openings inside web pages written for the project (a news
+page, a ministry's page, a wire), 2,000 characters in all. Agreements signed in 2024 or later are withheld as an external test set. All figures are cross-validated by peace process: a process never appears
 in both the training and the test part of a fold."""
 
 
@@ -249,7 +250,7 @@ def report_markdown(ev: Evaluation, plots: dict) -> str:
             "(the top k categories, k = the document's number of PA-X codes); the count ratio is categories predicted over codes. "
             "In `clause_bags` a document is the agreement's clauses that the data holds, so recall is partial and the false "
             "positives per document (categories the agreement lacks) are the figure to read; likewise in `openings`, "
-            "the first 2,000 characters of each full text.",
+            "the first 2,000 characters of each full text, and in `pages`, the same inside web pages of our own.",
             "",
             *_md_table(["suite", "system", *DOCUMENT_HEAD, "predicted / coded per doc"], doc_rows, right_from=2),
             "",
