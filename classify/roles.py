@@ -19,6 +19,7 @@ import re
 import numpy as np
 
 from .features import LexicalSpec, combine, hashed_counts
+from .segment import numbered_lists
 
 ROLES = ("operative", "recital", "report", "quoted", "furniture")
 OPERATIVE, RECITAL, REPORT, QUOTED, FURNITURE = range(len(ROLES))
@@ -139,7 +140,8 @@ def committing(roles: np.ndarray) -> np.ndarray:
 
 
 def document_type(roles: np.ndarray, chars: np.ndarray, *, min_block: int = 3, min_block_share: float = 0.3,
-                  min_operative: float = 0.45, min_quoted: float = 0.07, max_account_share: float = 0.05) -> tuple[str, float, np.ndarray]:
+                  min_operative: float = 0.45, min_quoted: float = 0.07, max_account_share: float = 0.05,
+                  min_list_operative: float = 0.25, lists: np.ndarray | None = None) -> tuple[str, float, np.ndarray]:
     """The document's type, its share of committing text (operative and recital clauses), and
     the clauses that carry codes by type (bool, n_clauses: all of an agreement's, the agreement
     text of a news page that carries one, none of a report about talks).
@@ -165,6 +167,12 @@ def document_type(roles: np.ndarray, chars: np.ndarray, *, min_block: int = 3, m
     # likeliest role belongs to it: the role model hesitates between "decides" and "reports" on
     # short provisions
     commits = strict | (committing(roles) >= 0.8)
+    if lists is not None:
+        # the items of a numbered list are one text: when most of it commits, all of it does
+        for k in np.unique(lists[lists >= 0]):
+            span = lists == k
+            if chars[span & commits].sum() >= 0.5 * chars[span].sum():
+                commits |= span & (role != QUOTED)
     # joint communiqués and conclusions speak of the parties in the third person, as a report
     # does ("The sides commit to ..."); what news adds is people quoted
     quoted = float((roles[:, QUOTED] * chars).sum()) / (float(chars.sum()) or 1.0)
@@ -184,7 +192,9 @@ def document_type(roles: np.ndarray, chars: np.ndarray, *, min_block: int = 3, m
             run = run[commits[run]]
             # agreement text reads operative on the whole, not merely less like a report
             operative = float((roles[run, OPERATIVE] * chars[run]).sum() / max(chars[run].sum(), 1))
-            if len(run) >= min_block and operative >= min_operative and chars[run].sum() > best_chars:
+            # a numbered list that commits is an agreement's text however plainly its items are put
+            listed = lists is not None and chars[run][lists[run] >= 0].sum() >= 0.5 * chars[run].sum()
+            if len(run) >= min_block and operative >= (min_list_operative if listed else min_operative) and chars[run].sum() > best_chars:
                 best, best_chars = (start, i), float(chars[run].sum())
             start = None
     if best is not None and best_chars >= min_block_share * total:
@@ -196,7 +206,8 @@ def document_type(roles: np.ndarray, chars: np.ndarray, *, min_block: int = 3, m
 
 
 def document_carry(roles: np.ndarray, unit_clause: np.ndarray, unit_chars: np.ndarray, owner: np.ndarray, n_docs: int,
-                   rhetorical: np.ndarray, recital_weight: float, gated: np.ndarray | None = None, gain: float = 1.0):
+                   rhetorical: np.ndarray, recital_weight: float, gated: np.ndarray | None = None, gain: float = 1.0,
+                   texts: list | None = None):
     """How much of each unit's category scores counts, (n_units, n_cat), with every document's
     type and committing share: :func:`carry` by the unit's role, within the clauses its
     document's type lets carry codes (:func:`document_type`).
@@ -204,7 +215,8 @@ def document_carry(roles: np.ndarray, unit_clause: np.ndarray, unit_chars: np.nd
     roles : (n_units, n_roles) normalised; unit_clause : (n_units,) the clause of each unit in its
     document (-1: the whole text); unit_chars : (n_units,), > 0 on a clause's own unit;
     owner : (n_units,) the document of each unit; gated : bool (n_units,), units whose role counts
-    (default all; a description is coded whole); gain : see :func:`carry`.
+    (default all; a description is coded whole); gain : see :func:`carry`; texts : (n_units,) the
+    units' texts, whose numbered lists :func:`document_type` reads (none without them).
 
     Returns carry (n_units, n_cat), the type and committing share of every document, the
     characters of each document's text that may carry codes (n_docs,): the length its count
@@ -219,7 +231,8 @@ def document_carry(roles: np.ndarray, unit_clause: np.ndarray, unit_chars: np.nd
     for d in range(n_docs):
         idx = order[bounds[d] : bounds[d + 1]]
         main = idx[unit_chars[idx] > 0]
-        kind, share, block = document_type(roles[main], unit_chars[main])
+        lists = numbered_lists([texts[i] for i in main]) if texts is not None else None
+        kind, share, block = document_type(roles[main], unit_chars[main], lists=lists)
         kinds.append(kind)
         shares.append(share)
         if kind != AGREEMENT and not block.all():  # an account typed other is coded as it stands

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 # A line that opens a new provision: "Article 3", "12.", "4.2)", "(b)", "iv.", "- ", "• ".
 _ITEM = re.compile(
     r"\n[ \t]*(?=(?:(?:article|art\.|section|chapter|clause|part)\s+[\dIVXLC]+"
@@ -119,6 +121,41 @@ def is_heading(piece: str) -> bool:
         return True
     minor = {"of", "and", "the", "on", "in", "for", "to", "a", "an", "with", "between", "by", "at", "or"}
     return all(w[0].isupper() or w.lower() in minor for w in words) and (words[0][0].isupper())
+
+
+# The number or letter that opens an item of a list: "3.", "3)", "(3)", "b)", "(b)", "Article 3"
+_ITEM_NUMBER = re.compile(r"^\s*(?:(?:article|art\.)\s+(?P<article>\d{1,3})\b|\(?(?P<arabic>\d{1,3})[.)](?!\d)|\(?(?P<letter>[a-z])\)|\((?P<roman>[ivx]{1,5})\))", re.I)
+_ROMAN = {r: i for i, r in enumerate("i ii iii iv v vi vii viii ix x xi xii xiii xiv xv".split(), start=1)}
+
+
+def numbered_lists(pieces: list[str], min_items: int = 3) -> np.ndarray:
+    """Which list each piece belongs to (int per piece, -1: none): a list runs from an item
+    numbered 1 (or a, i) through items numbered one more each time ("1.", "2.", "3." or "(a)",
+    "(b)", "(c)"), at least ``min_items`` of them, with the pieces between its items (a
+    sub-item, a wrapped line) inside it. News prose is not numbered this way; agreements are,
+    and a list of measures without a verb ("2. Withdrawal of heavy weapons ...") reads much like
+    a report one item at a time."""
+    out = np.full(len(pieces), -1, dtype=np.int64)
+    open_lists: dict[str, list[int]] = {}  # style -> [first piece, last piece, last number, items]
+    done = []
+    for i, piece in enumerate(pieces):
+        m = _ITEM_NUMBER.match(piece)
+        if not m:
+            continue
+        style = m.lastgroup
+        value = m.group(style).lower()
+        number = int(value) if value.isdigit() else (ord(value) - ord("a") + 1 if style == "letter" else _ROMAN.get(value, 0))
+        current = open_lists.get(style)
+        if current and number == current[2] + 1:
+            current[1:] = [i, number, current[3] + 1]
+        else:
+            if current:
+                done.append(current)
+            open_lists[style] = [i, i, number, 1] if number == 1 else None
+    done.extend(c for c in open_lists.values() if c)
+    for k, (first, last, _, items) in enumerate(sorted(c for c in done if c and c[3] >= min_items)):
+        out[first : last + 1] = np.where(out[first : last + 1] < 0, k, out[first : last + 1])
+    return out
 
 
 def is_document_title(piece: str) -> bool:

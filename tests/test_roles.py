@@ -38,6 +38,20 @@ def test_a_news_page_carrying_an_agreement_is_coded_from_the_agreement_block():
     assert kind == NEWS_WITH_TEXT and block.tolist() == [False, False, False, True, True, True, True, False]
 
 
+def test_a_numbered_list_that_commits_is_an_agreements_text_though_its_items_read_plainly():
+    # "1. Immediate cessation of hostilities ...", "2. Withdrawal of artillery ...": measures without
+    # a verb, which the role model gives hardly better odds of deciding than of reporting
+    roles = roles_of("report", "report", "quoted", "report", "operative", "operative", "operative", "operative", confidence=0.4)
+    chars = np.array([300, 200, 150, 80, 250, 250, 250, 250])
+    assert document_type(roles, chars)[0] == NEWS
+    lists = np.array([-1, -1, -1, -1, 0, 0, 0, 0])
+    kind, _, block = document_type(roles, chars, lists=lists)
+    assert kind == NEWS_WITH_TEXT and block.tolist() == [False] * 4 + [True] * 4
+    # a numbered list of reports (a page's "most read" links) is no agreement
+    reports = roles_of("report", "report", "quoted", "report", "report", "report", "report", "report", confidence=0.4)
+    assert document_type(reports, chars, lists=lists)[0] == NEWS
+
+
 def test_third_person_conclusions_without_quotes_are_no_news():
     # a communiqué reads like a report ("The sides commit to ..."), but quotes nobody
     roles = roles_of("report", "operative", "report", "report", "report")

@@ -1,4 +1,4 @@
-from classify.segment import segment, segment_text, sentence_spans
+from classify.segment import numbered_lists, segment, segment_text, sentence_spans
 
 STATEMENT = """JOINT STATEMENT
 
@@ -269,3 +269,14 @@ def test_a_title_after_a_lead_in_and_its_second_line_do_not_overlap_the_provisio
     clauses = segment_text(text)
     assert all(a.end <= b.start for a, b in zip(clauses, clauses[1:]))
     assert clauses[-1].text == "1. The participants agreed to meet again in March."
+
+
+def test_numbered_lists_run_from_item_one_through_consecutive_numbers():
+    pieces = ["Package of measures", "1. Immediate cessation of hostilities.", "2. Withdrawal of artillery:", "- for the army;",
+              "(a) within ten days;", "(b) under monitoring;", "3. Release of detainees.", "Done at Velko."]
+    assert numbered_lists(pieces).tolist() == [-1, 0, 0, 0, 0, 0, 0, -1]
+    # two items are no list; a list starts at 1; a number without its point is a sentence
+    assert numbered_lists(["1. One.", "2. Two.", "Text."]).tolist() == [-1, -1, -1]
+    assert numbered_lists(["2. Two.", "3. Three.", "4. Four."]).tolist() == [-1, -1, -1]
+    assert numbered_lists(["12 people died.", "13 were hurt.", "14 fled."]).tolist() == [-1, -1, -1]
+    assert numbered_lists(["Article 1 Scope", "Article 2 Ceasefire", "Article 3 Monitoring"]).tolist() == [0, 0, 0]
