@@ -167,12 +167,16 @@ def document_type(roles: np.ndarray, chars: np.ndarray, *, min_block: int = 3, m
     # likeliest role belongs to it: the role model hesitates between "decides" and "reports" on
     # short provisions
     commits = strict | (committing(roles) >= 0.8)
+    committed_list = np.zeros(len(role), dtype=bool)
     if lists is not None:
-        # the items of a numbered list are one text: when most of it commits, all of it does
+        # the items of a numbered list are one text: when more than half of it is likeliest operative (or a
+        # recital), all of it commits; the points of a news explainer ("2. Both sides are expected
+        # to ..., a diplomat said") read likeliest as reports and quotes
         for k in np.unique(lists[lists >= 0]):
             span = lists == k
-            if chars[span & commits].sum() >= 0.5 * chars[span].sum():
+            if chars[span & strict].sum() > 0.5 * chars[span].sum():
                 commits |= span & (role != QUOTED)
+                committed_list |= span
     # joint communiqués and conclusions speak of the parties in the third person, as a report
     # does ("The sides commit to ..."); what news adds is people quoted
     quoted = float((roles[:, QUOTED] * chars).sum()) / (float(chars.sum()) or 1.0)
@@ -193,7 +197,7 @@ def document_type(roles: np.ndarray, chars: np.ndarray, *, min_block: int = 3, m
             # agreement text reads operative on the whole, not merely less like a report
             operative = float((roles[run, OPERATIVE] * chars[run]).sum() / max(chars[run].sum(), 1))
             # a numbered list that commits is an agreement's text however plainly its items are put
-            listed = lists is not None and chars[run][lists[run] >= 0].sum() >= 0.5 * chars[run].sum()
+            listed = chars[run][committed_list[run]].sum() > 0.5 * chars[run].sum()
             if len(run) >= min_block and operative >= (min_list_operative if listed else min_operative) and chars[run].sum() > best_chars:
                 best, best_chars = (start, i), float(chars[run].sum())
             start = None
