@@ -88,7 +88,8 @@ def load_sets(folder: Path = DATA) -> tuple[pd.DataFrame, list[str], pd.DataFram
 PAGES = DATA / "pages"
 # our own agreements and statements, and the news pages that carry them
 AGREEMENTS = {"agreement_ceasefire.txt": "news_carrying_agreement.txt", "agreement_cessation.txt": "web_carrying_cessation.txt",
-              "agreement_communique_reported.txt": None, "statement_press_release.txt": None,
+              "agreement_communique_reported.txt": None, "agreement_list_of_measures.txt": "news_carrying_measures.txt",
+              "statement_press_release.txt": None,
               "../../../examples/statement.txt": "news_carrying_statement.txt"}
 
 
