@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .roles import AGREEMENT, NEWS, OTHER
-from .segment import affirmed, join_broken_words, segment, segment_text, sentence_spans
+from .segment import affirmed, announces_text, join_broken_words, segment, segment_text, sentence_spans
 
 # A short document of one paragraph is also scored as a whole: a summary of a few sentences is
 # often coded by what it says across them (descriptions in the training data are of this kind).
@@ -100,6 +100,8 @@ class Units:
     span : (start, end) of each unit within its clause's text, for quoting the sentence
     chars : int array (n_units,), the characters each unit adds to the document's length (a
         clause's own unit its length, sentences and the whole text nothing)
+    announced : bool array (n_units,), units of clauses after a line that says an agreement's text
+        follows ("The full text of the agreement reads:"), as a news page that carries one says
     """
 
     clauses: list
@@ -107,6 +109,7 @@ class Units:
     clause: np.ndarray
     span: list
     chars: np.ndarray
+    announced: np.ndarray = None
 
     @property
     def main(self) -> np.ndarray:
@@ -129,8 +132,11 @@ def runs_on(text: str, next_text: str) -> bool:
 
 def document_units(text_or_pages, *, whole_document_max_chars: int = WHOLE_DOCUMENT_MAX_CHARS) -> Units:
     """The units of a document to score (see :class:`Units`)."""
-    clauses, texts, owner, spans, chars = [], [], [], [], []
+    clauses, texts, owner, spans, chars, announced = [], [], [], [], [], []
+    after_announcement = announcement = False
     for c in segment(text_or_pages):
+        # the clauses after the line that announces the text (that line itself is a report or furniture)
+        after_announcement, announcement = after_announcement or announcement, announces_text(c.text)
         if c.kind != "provision":
             continue
         scored = _scored(c.text)
@@ -138,6 +144,7 @@ def document_units(text_or_pages, *, whole_document_max_chars: int = WHOLE_DOCUM
             continue
         k = len(clauses)
         clauses.append(c)
+        announced.append(after_announcement)
         texts.append(scored)
         owner.append(k)
         spans.append((0, len(c.text)))
@@ -167,7 +174,9 @@ def document_units(text_or_pages, *, whole_document_max_chars: int = WHOLE_DOCUM
         owner.append(-1)
         spans.append((0, 0))
         chars.append(0)
-    return Units(clauses, texts, np.array(owner, dtype=np.int64), spans, np.array(chars, dtype=np.int64))
+    owner = np.array(owner, dtype=np.int64)
+    announced = np.array(announced, dtype=bool)[np.maximum(owner, 0)] & (owner >= 0) if len(owner) else np.zeros(0, dtype=bool)
+    return Units(clauses, texts, owner, spans, np.array(chars, dtype=np.int64), announced)
 
 
 # A sentence shorter than this is not scored on its own ("Article 4.", "It shall.")

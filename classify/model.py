@@ -479,7 +479,8 @@ class Model:
         unit_chars = np.concatenate([u.chars for u in per_doc]) if per_doc else np.zeros(0, dtype=np.int64)
         unit_clause = np.concatenate([u.clause for u in per_doc]) if per_doc else np.zeros(0, dtype=np.int64)
         weight, kinds, shares, chars, committed = R.document_carry(roles, unit_clause, unit_chars, owner, len(documents), self._rhetorical,
-                                                                   spec.recital_weight if spec else 1.0, gain=spec.gain if spec else 1.0, texts=texts)
+                                                                   spec.recital_weight if spec else 1.0, gain=spec.gain if spec else 1.0, texts=texts,
+                                                                   announced=np.concatenate([u.announced for u in per_doc]) if per_doc else None)
         carried = evidence_rules(raw * weight, thresholds, self._parents, self._needs_women, np.array([about_women(t) for t in texts], dtype=bool))
         pooled = blend(pool_units(carried, owner, len(documents)), R.whole_texts(texts, unit_chars, owner, len(documents), committed),
                        lambda wholes: self.scorer.predict_proba(self.features(wholes)), self.manifest.aggregation.whole_weight)

@@ -141,7 +141,8 @@ def committing(roles: np.ndarray) -> np.ndarray:
 
 def document_type(roles: np.ndarray, chars: np.ndarray, *, min_block: int = 3, min_block_share: float = 0.3,
                   min_operative: float = 0.45, min_quoted: float = 0.07, max_account_share: float = 0.05,
-                  min_list_operative: float = 0.25, lists: np.ndarray | None = None) -> tuple[str, float, np.ndarray]:
+                  min_list_operative: float = 0.25, lists: np.ndarray | None = None,
+                  announced: np.ndarray | None = None) -> tuple[str, float, np.ndarray]:
     """The document's type, its share of committing text (operative and recital clauses), and
     the clauses that carry codes by type (bool, n_clauses: all of an agreement's, the agreement
     text of a news page that carries one, none of a report about talks).
@@ -186,6 +187,18 @@ def document_type(roles: np.ndarray, chars: np.ndarray, *, min_block: int = 3, m
         # taken for an agreement's own text
         kind = OTHER if narrative >= 0.35 and share < max_account_share else AGREEMENT
         return kind, share, np.ones(len(role), dtype=bool)
+    if announced is not None and announced.any():
+        # a page that says the agreement's text follows ("The full text ... reads:") carries it: its
+        # clauses that commit after that line, first to last, read as a list is (a plain list of
+        # measures reads little more operative than a report, clause by clause)
+        after = np.flatnonzero(announced)
+        committed = after[commits[after]]
+        if len(committed) >= min_block:
+            span = np.arange(committed[0], committed[-1] + 1)
+            if float((roles[span, OPERATIVE] * chars[span]).sum() / max(chars[span].sum(), 1)) >= min_list_operative:
+                block = np.zeros(len(role), dtype=bool)
+                block[span] = True
+                return NEWS_WITH_TEXT, share, block
     best, best_chars, start = None, 0.0, None
     for i in range(len(role) + 1):
         if i < len(role) and (commits[i] or (role[i] == FURNITURE and start is not None)):
@@ -211,7 +224,7 @@ def document_type(roles: np.ndarray, chars: np.ndarray, *, min_block: int = 3, m
 
 def document_carry(roles: np.ndarray, unit_clause: np.ndarray, unit_chars: np.ndarray, owner: np.ndarray, n_docs: int,
                    rhetorical: np.ndarray, recital_weight: float, gated: np.ndarray | None = None, gain: float = 1.0,
-                   texts: list | None = None):
+                   texts: list | None = None, announced: np.ndarray | None = None):
     """How much of each unit's category scores counts, (n_units, n_cat), with every document's
     type and committing share: :func:`carry` by the unit's role, within the clauses its
     document's type lets carry codes (:func:`document_type`).
@@ -220,7 +233,8 @@ def document_carry(roles: np.ndarray, unit_clause: np.ndarray, unit_chars: np.nd
     document (-1: the whole text); unit_chars : (n_units,), > 0 on a clause's own unit;
     owner : (n_units,) the document of each unit; gated : bool (n_units,), units whose role counts
     (default all; a description is coded whole); gain : see :func:`carry`; texts : (n_units,) the
-    units' texts, whose numbered lists :func:`document_type` reads (none without them).
+    units' texts, whose numbered lists :func:`document_type` reads (none without them); announced :
+    bool (n_units,), units after a line that says an agreement's text follows (``Units.announced``).
 
     Returns carry (n_units, n_cat), the type and committing share of every document, the
     characters of each document's text that may carry codes (n_docs,): the length its count
@@ -236,7 +250,7 @@ def document_carry(roles: np.ndarray, unit_clause: np.ndarray, unit_chars: np.nd
         idx = order[bounds[d] : bounds[d + 1]]
         main = idx[unit_chars[idx] > 0]
         lists = numbered_lists([texts[i] for i in main]) if texts is not None else None
-        kind, share, block = document_type(roles[main], unit_chars[main], lists=lists)
+        kind, share, block = document_type(roles[main], unit_chars[main], lists=lists, announced=None if announced is None else announced[main])
         kinds.append(kind)
         shares.append(share)
         if kind != AGREEMENT and not block.all():  # an account typed other is coded as it stands

@@ -123,6 +123,20 @@ def is_heading(piece: str) -> bool:
     return all(w[0].isupper() or w.lower() in minor for w in words) and (words[0][0].isupper())
 
 
+# A line that announces that an agreement's text follows: "The full text of the agreement, as
+# released by the mediators, reads:", "The following is the text of the statement ...", "Full text:"
+_ANNOUNCES_TEXT = re.compile(
+    r"(?i)(?:\btext\b[^.:\n]{0,100}(?:\b(?:reads|follows|below)\b\W{0,3}|:)\s*$"
+    r"|^\W*the\s+following\s+is\s+the\s+(?:full\s+|complete\s+|official\s+|unofficial\s+)?text\b)"
+)
+
+
+def announces_text(piece: str) -> bool:
+    """``piece`` is one line that says a document's text follows it."""
+    piece = piece.strip()
+    return bool(piece) and "\n" not in piece and len(piece) <= 300 and bool(_ANNOUNCES_TEXT.search(piece))
+
+
 # The number or letter that opens an item of a list: "3.", "3)", "(3)", "b)", "(b)", "Article 3"
 _ITEM_NUMBER = re.compile(r"^\s*(?:(?:article|art\.)\s+(?P<article>\d{1,3})\b|\(?(?P<arabic>\d{1,3})[.)](?!\d)|\(?(?P<letter>[a-z])\)|\((?P<roman>[ivx]{1,5})\))", re.I)
 _ROMAN = {r: i for i, r in enumerate("i ii iii iv v vi vii viii ix x xi xii xiii xiv xv".split(), start=1)}

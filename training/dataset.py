@@ -248,6 +248,7 @@ class DocumentSet:
     unit_chars : int array (n_units,), what each unit adds to its document's length (``Units.chars``)
     about_women : bool array (n_units,), units about women, girls or gender
     unit_clause : int array (n_units,), the clause of its document each unit is of (``Units.clause``)
+    unit_announced : bool array (n_units,), units after a line that says an agreement's text follows (``Units.announced``)
     """
 
     unit_texts: list
@@ -263,6 +264,7 @@ class DocumentSet:
     unit_chars: np.ndarray = None
     about_women: np.ndarray = None
     unit_clause: np.ndarray = None
+    unit_announced: np.ndarray = None
 
     @property
     def gated(self) -> np.ndarray:
@@ -280,13 +282,14 @@ class DocumentSet:
 def documents_from_texts(items, data: PaxData, codes: list[str]) -> DocumentSet:
     """Documents from (AgtId, kind, text) items, each split into units as ``classify predict`` does."""
     L = label_frame(data, codes)
-    unit_texts, owner, chars, unit_chars, unit_clause = [], [], [], [], []
+    unit_texts, owner, chars, unit_chars, unit_clause, unit_announced = [], [], [], [], [], []
     for i, (_, _, text) in enumerate(items):
         units = document_units(text)
         unit_texts += units.texts
         owner += [i] * len(units.texts)
         unit_chars.append(units.chars)
         unit_clause.append(units.clause)
+        unit_announced.append(units.announced)
         chars.append(int(units.chars.sum()))
     agt = np.array([a for a, _, _ in items], dtype=np.int64)
     return DocumentSet(
@@ -303,6 +306,7 @@ def documents_from_texts(items, data: PaxData, codes: list[str]) -> DocumentSet:
         np.concatenate(unit_chars) if unit_chars else np.zeros(0, dtype=np.int64),
         np.array([about_women(t) for t in unit_texts], dtype=bool),
         np.concatenate(unit_clause) if unit_clause else np.zeros(0, dtype=np.int64),
+        np.concatenate(unit_announced) if unit_announced else np.zeros(0, dtype=bool),
     )
 
 

@@ -457,7 +457,8 @@ def role_carry(docs: DocumentSet, U, texts: list, owner: np.ndarray, n_docs: int
     units = np.arange(len(docs.owner)) if units is None else units
     roles = unit_roles(role_estimator, texts, U, n_dense)
     weight, _, _, chars, committed = document_carry(roles, docs.unit_clause[units], docs.unit_chars[units], owner, n_docs, rhetorical,
-                                                    settings.recital_weight, gated=docs.gated[units], gain=settings.role_gain, texts=texts)
+                                                    settings.recital_weight, gated=docs.gated[units], gain=settings.role_gain, texts=texts,
+                                                    announced=docs.unit_announced[units])
     return weight, chars, whole_texts(texts, docs.unit_chars[units], owner, n_docs, committed)
 
 
