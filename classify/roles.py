@@ -189,16 +189,14 @@ def document_type(roles: np.ndarray, chars: np.ndarray, *, min_block: int = 3, m
         return kind, share, np.ones(len(role), dtype=bool)
     if announced is not None and announced.any():
         # a page that says the agreement's text follows ("The full text ... reads:") carries it: its
-        # clauses that commit after that line, first to last, read as a list is (a plain list of
-        # measures reads little more operative than a report, clause by clause)
+        # clauses that commit after that line, first to last, however plainly they are put (a list
+        # of measures, a statement's "re-affirm ..." reads little more operative than a report)
         after = np.flatnonzero(announced)
         committed = after[commits[after]]
         if len(committed) >= min_block:
-            span = np.arange(committed[0], committed[-1] + 1)
-            if float((roles[span, OPERATIVE] * chars[span]).sum() / max(chars[span].sum(), 1)) >= min_list_operative:
-                block = np.zeros(len(role), dtype=bool)
-                block[span] = True
-                return NEWS_WITH_TEXT, share, block
+            block = np.zeros(len(role), dtype=bool)
+            block[committed[0] : committed[-1] + 1] = True
+            return NEWS_WITH_TEXT, share, block
     best, best_chars, start = None, 0.0, None
     for i in range(len(role) + 1):
         if i < len(role) and (commits[i] or (role[i] == FURNITURE and start is not None)):

@@ -131,10 +131,16 @@ _ANNOUNCES_TEXT = re.compile(
 )
 
 
+_AGREED_DOCUMENT = re.compile(r"(?i)\b(?:agreement|accord|statement|declaration|communiqu[eé]|document|deal|protocol|memorandum|treaty|"
+                              r"ceasefire|cease-fire|truce|arrangement|understanding|conclusions|road\s*map|plan)s?\b|^\W*(?:full|complete)\s+text\W*$")
+
+
 def announces_text(piece: str) -> bool:
-    """``piece`` is one line that says a document's text follows it."""
+    """``piece`` is one line that says an agreed document's text follows it (not a speech's or an
+    interview's)."""
     piece = piece.strip()
-    return bool(piece) and "\n" not in piece and len(piece) <= 300 and bool(_ANNOUNCES_TEXT.search(piece))
+    return (bool(piece) and "\n" not in piece and len(piece) <= 300 and bool(_ANNOUNCES_TEXT.search(piece))
+            and bool(_AGREED_DOCUMENT.search(piece)))
 
 
 # The number or letter that opens an item of a list: "3.", "3)", "(3)", "b)", "(b)", "Article 3"

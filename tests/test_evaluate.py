@@ -147,10 +147,13 @@ def test_openings_are_the_first_lines_of_each_full_text_against_the_whole_agreem
     assert (suite.labels == data.labels.loc[codings.AgtId[:2], codes].to_numpy()).all()
     # on web pages of our own: the page around the opening, the whole no longer than max_chars
     pages = opening_suite(data, codes, max_chars=1000, pages=True)
-    assert pages.name == "pages" and pages.n_items == 2
+    from training.evaluate import PAGE_WRAPPERS
+
+    # each opening in each page
+    assert pages.name == "pages" and pages.n_items == 2 * len(PAGE_WRAPPERS) and list(pages.agt[: len(PAGE_WRAPPERS)]) == [codings.AgtId[0]] * len(PAGE_WRAPPERS)
     page = "\n".join(t for t, o in zip(pages.texts, pages.owner) if o == 0)
     assert "Article 1." in page and "Parties sign agreement after weeks of talks" in page
-    assert pages.chars[0] < 1000
+    assert (pages.chars < 1000).all()
     with pytest.raises(ValueError, match="max_chars=600 leaves"):
         opening_suite(data, codes, max_chars=600, pages=True)
 

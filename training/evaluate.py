@@ -176,6 +176,11 @@ PAGE_WRAPPERS = (
     "Published: 2 June\nShare: Facebook | X | Email\nPrint this page\nBack to documents",
     "NORTHLINE NEWS AGENCY\n9 October (Northline) - The following is the text of the document agreed by the parties, "
     "as published by the host government on its website.\n{text}\n(Reporting by Northline staff; editing by the world desk)",
+    # no line says that the text follows: only the clauses' roles tell it from the report around it
+    "Region | Conflict | Diplomacy\nTHE MERIDIAN HERALD\nDeal reached after all-night session\nBy our correspondent\n"
+    "The two sides reached a deal early on Saturday, a diplomat close to the talks said. Few details were given at first.\n"
+    "\"We hope this holds,\" said a resident of one of the towns hit by the fighting.\n{text}\n"
+    "Most read\nMarkets fall on rate fears\nStorm warning for the coast",
 )
 
 
@@ -191,8 +196,9 @@ def _opening(text: str, max_chars: int) -> str:
 def opening_suite(data, codes: list[str], max_chars: int = OPENING_CHARS, *, pages: bool = False) -> Suite | None:
     """Agreement-level, on real agreement text: the opening ``max_chars`` characters of every full
     text (cut at the end of a line), as a web page or news reprint that carries an agreement shows
-    it, decided as ``classify predict`` decides a document. With ``pages``, the opening sits in one
-    of :data:`PAGE_WRAPPERS` (a news page, a ministry's page, a wire), the page ``max_chars`` long in
+    it, decided as ``classify predict`` decides a document. With ``pages``, each opening sits in each
+    of :data:`PAGE_WRAPPERS` (news pages with and without a line that announces the text, a
+    ministry's page, a wire), every page ``max_chars`` long in
     all. The gold is the whole agreement's codes, so recall is partial; a category the agreement
     lacks is a certain false positive."""
     room = max_chars - max(len(w) - len("{text}") for w in PAGE_WRAPPERS) if pages else max_chars
@@ -200,17 +206,15 @@ def opening_suite(data, codes: list[str], max_chars: int = OPENING_CHARS, *, pag
         raise ValueError(f"max_chars={max_chars} leaves {room} characters of agreement text in the pages' wrappers; at least 200 are needed")
     full = data.fulltexts().drop_duplicates("AgtId")
     items = []
-    for i, (agt, text) in enumerate(zip(full.AgtId, full.text)):
-        if pages:
-            wrapper = PAGE_WRAPPERS[i % len(PAGE_WRAPPERS)]
-            text = wrapper.format(text=_opening(text, max_chars - len(wrapper) + len("{text}")))
+    for agt, text in zip(full.AgtId, full.text):
+        if pages:  # every opening in every page
+            items += [(agt, "fulltext", w.format(text=_opening(text, max_chars - len(w) + len("{text}")))) for w in PAGE_WRAPPERS]
         else:
-            text = _opening(text, max_chars)
-        items.append((agt, "fulltext", text))
+            items.append((agt, "fulltext", _opening(text, max_chars)))
     if not items:
         return None
     docs = documents_from_texts(items, data, codes)
-    where = " on web pages of our own (a news page, a ministry's, a wire)" if pages else ""
+    where = " in each of four web pages of our own (two news pages, one announcing the text, a ministry's, a wire)" if pages else ""
     return Suite("pages" if pages else "openings", "agreement", docs.unit_texts, docs.owner, docs.labels, docs.groups, docs.agt,
                  _columns(docs.labels, 1, need_negative=False), decision="document", chars=docs.chars, grades=docs.grades, docs=docs,
                  notes={"recall": f"partial: the opening of each full text{where}, {max_chars:,} characters in all, "
