@@ -147,10 +147,11 @@ def test_openings_are_the_first_lines_of_each_full_text_against_the_whole_agreem
     assert (suite.labels == data.labels.loc[codings.AgtId[:2], codes].to_numpy()).all()
     # on web pages of our own: the page around the opening, the whole no longer than max_chars
     pages = opening_suite(data, codes, max_chars=1000, pages=True)
-    from training.evaluate import PAGE_WRAPPERS
+    from training.evaluate import PAGE_NAMES, PAGE_WRAPPERS
 
-    # each opening in each page
+    # each opening in each page, each page's items reported apart
     assert pages.name == "pages" and pages.n_items == 2 * len(PAGE_WRAPPERS) and list(pages.agt[: len(PAGE_WRAPPERS)]) == [codings.AgtId[0]] * len(PAGE_WRAPPERS)
+    assert len(PAGE_NAMES) == len(PAGE_WRAPPERS) and [list(v) for v in pages.parts.values()] == [[k, k + len(PAGE_WRAPPERS)] for k in range(len(PAGE_WRAPPERS))]
     page = "\n".join(t for t, o in zip(pages.texts, pages.owner) if o == 0)
     assert "Article 1." in page and "Parties sign agreement after weeks of talks" in page
     assert (pages.chars < 1000).all()
@@ -206,3 +207,8 @@ def test_evaluate_survives_a_partial_corpus_whose_processes_miss_some_folds(pax_
     assert {"counts_fulltext.png", "counts_clause_bags.png"} <= written
     report = (tmp_path / "report" / "report.md").read_text()
     assert "| fulltext | model |" in report and "R-precision" in report
+    # the pages suite page by page: each opening in each of our pages
+    from training.evaluate import PAGE_NAMES
+
+    assert set(suites["pages"]["model"]["by_part"]) == set(PAGE_NAMES) and suites["pages"]["items"] == 12 * len(PAGE_NAMES)
+    assert f"| pages | {PAGE_NAMES[-1]} | model |" in report

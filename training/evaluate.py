@@ -77,6 +77,8 @@ class Suite:
     grades: np.ndarray | None = None  # PA-X's values 0-3 (n_items, n_codes), agreement-level suites only
     # documents of real agreement text: each unit's role decides what it carries (DocumentSet.gated)
     docs: object = None
+    # name -> the items of one kind among them (the pages of one wrapper), reported apart ("document" only)
+    parts: dict = field(default_factory=dict)
 
     @property
     def n_items(self) -> int:
@@ -162,7 +164,9 @@ def clause_bag_suite(data, codes: list[str], min_positive: int) -> Suite | None:
 
 
 # Web pages of our own writing (invented outlets) around an agreement's text, "{text}", as news
-# reprints and government sites carry agreements; the agreement fills the page to OPENING_CHARS
+# reprints and government sites carry agreements; the agreement fills the page to OPENING_CHARS.
+# PAGE_NAMES name them in the same order.
+PAGE_NAMES = ("news page announcing the text", "ministry's page", "wire announcing the text", "news page, no announcement")
 PAGE_WRAPPERS = (
     "Home | World | Politics | Opinion | Sport\nTHE CONTINENTAL LEDGER\nParties sign agreement after weeks of talks\n"
     "By a staff reporter\nPublished 14 March, 18:20\n"
@@ -215,8 +219,9 @@ def opening_suite(data, codes: list[str], max_chars: int = OPENING_CHARS, *, pag
         return None
     docs = documents_from_texts(items, data, codes)
     where = " in each of four web pages of our own (two news pages, one announcing the text, a ministry's, a wire)" if pages else ""
+    parts = {name: np.arange(k, len(items), len(PAGE_WRAPPERS)) for k, name in enumerate(PAGE_NAMES)} if pages else {}
     return Suite("pages" if pages else "openings", "agreement", docs.unit_texts, docs.owner, docs.labels, docs.groups, docs.agt,
-                 _columns(docs.labels, 1, need_negative=False), decision="document", chars=docs.chars, grades=docs.grades, docs=docs,
+                 _columns(docs.labels, 1, need_negative=False), decision="document", chars=docs.chars, grades=docs.grades, docs=docs, parts=parts,
                  notes={"recall": f"partial: the opening of each full text{where}, {max_chars:,} characters in all, "
                                   "scored against the whole agreement's codes"})
 
@@ -303,6 +308,10 @@ def summarize(suite: Suite, scores: np.ndarray, pred: np.ndarray, codes: list[st
         out["calibration"] = reliability(suite.labels[:, cols], scores[:, cols])
     if suite.decision == "document":
         out.update(document_figures(suite.labels, scores, pred))
+        if suite.parts:
+            out["by_part"] = {name: {k: v for k, v in document_figures(suite.labels[items], scores[items], pred[items]).items()
+                                     if k in ("samples_f1", "document_precision", "fp_per_document", "predicted_per_document")}
+                              for name, items in suite.parts.items()}
     if grades is not None and suite.grades is not None:
         found = (grades > 0) & (suite.grades > 0)
         out["grade_exact_match"] = round(float((grades[found] == suite.grades[found]).mean()), 4) if found.any() else None

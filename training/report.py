@@ -214,8 +214,9 @@ by several points with one document); `clause_bags` scores the real clauses the 
 agreement as one document, where a category the agreement lacks is a certain false positive but
 recall is partial; `openings` scores the first 2,000 characters of every full text, as a web page or
 news reprint that carries an agreement often shows it, against the whole agreement's codes (recall
-partial again), and `pages` the same openings inside web pages written for the project (a news
-page, a ministry's page, a wire), 2,000 characters in all. Agreements signed in 2024 or later are withheld as an external test set. All figures are cross-validated by peace process: a process never appears
+partial again), and `pages` each of the same openings inside each of four web pages written for
+the project (two news pages, one with a line that announces the text and one without, a
+ministry's page, a wire), 2,000 characters in all. Agreements signed in 2024 or later are withheld as an external test set. All figures are cross-validated by peace process: a process never appears
 in both the training and the test part of a fold."""
 
 
@@ -255,6 +256,13 @@ def report_markdown(ev: Evaluation, plots: dict) -> str:
             *_md_table(["suite", "system", *DOCUMENT_HEAD, "predicted / coded per doc"], doc_rows, right_from=2),
             "",
         ]
+        part_rows = [[suite, part, system if system == MODEL else f"baseline `{system}`", f"{g['samples_f1']:.3f}", f"{g['document_precision']:.3f}",
+                      f"{g['fp_per_document']:.1f}", f"{g['predicted_per_document']:.1f}"]
+                     for suite, system, f in _document_rows(m) for part, g in f.get("by_part", {}).items()]
+        if part_rows:
+            lines += ["The same, page by page (each opening inside each page):", "",
+                      *_md_table(["suite", "page", "system", "per-doc F1", "precision", "FP / doc", "predicted per doc"], sorted(part_rows, key=lambda r: (r[0], r[1])), right_from=3),
+                      ""]
     lines += _md_table(["suite", "system", "micro-F1", "macro-F1", "macro-AP", "top-k hit rate", "categories"], rows, right_from=2)
     graded = [(suite, system, f) for suite, system, f in _rows(m) if f.get("grade_exact_match") is not None]
     if graded:
