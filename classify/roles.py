@@ -89,6 +89,15 @@ def form_text(text: str) -> str:
     return head + " ".join(_PUNCT.get(t, None) or _shape(t) for t in _TOKEN.findall(text))
 
 
+# "X said", "told reporters": a news report's, never an agreement's words ("the said Committee" is)
+_SPEECH = re.compile(r"(?i)(?<!the )\bsaid\b|\b(?:says|told|tells)\b")
+
+
+def reports_speech(text: str) -> bool:
+    """``text`` reports what someone said."""
+    return bool(_SPEECH.search(text))
+
+
 def role_features(texts: list[str], X, n_dense: int):
     """The role model's input: the embeddings of ``texts`` (the first ``n_dense`` columns of their
     category features ``X``) and the hashed n-grams of their form (:func:`form_text`)."""
@@ -142,7 +151,7 @@ def committing(roles: np.ndarray) -> np.ndarray:
 def document_type(roles: np.ndarray, chars: np.ndarray, *, min_block: int = 3, min_block_share: float = 0.3,
                   min_operative: float = 0.45, min_quoted: float = 0.07, max_account_share: float = 0.05,
                   min_list_operative: float = 0.25, lists: np.ndarray | None = None,
-                  announced: np.ndarray | None = None) -> tuple[str, float, np.ndarray]:
+                  announced: np.ndarray | None = None, attributed: np.ndarray | None = None) -> tuple[str, float, np.ndarray]:
     """The document's type, its share of committing text (operative and recital clauses), and
     the clauses that carry codes by type (bool, n_clauses: all of an agreement's, the agreement
     text of a news page that carries one, none of a report about talks).
@@ -188,14 +197,17 @@ def document_type(roles: np.ndarray, chars: np.ndarray, *, min_block: int = 3, m
         kind = OTHER if narrative >= 0.35 and share < max_account_share else AGREEMENT
         return kind, share, np.ones(len(role), dtype=bool)
     if announced is not None and announced.any():
-        # a page that says the agreement's text follows ("The full text ... reads:") carries it: its
-        # clauses that commit after that line, first to last, however plainly they are put (a list
-        # of measures, a statement's "re-affirm ..." reads little more operative than a report)
+        # a page that says the agreement's text follows ("The full text ... reads:") carries it, from
+        # its first clause that commits to the next one quoted or that reports speech ("Diplomats
+        # said ..."), however plainly its clauses are put (a list of measures, a statement's
+        # "re-affirm ..." and "call for ..." read little more operative than reports)
         after = np.flatnonzero(announced)
         committed = after[commits[after]]
         if len(committed) >= min_block:
+            news = (role == QUOTED) | (np.zeros(len(role), dtype=bool) if attributed is None else attributed)
+            ends = after[(after > committed[0]) & news[after]]
             block = np.zeros(len(role), dtype=bool)
-            block[committed[0] : committed[-1] + 1] = True
+            block[committed[0] : ends[0] if len(ends) else len(role)] = True
             return NEWS_WITH_TEXT, share, block
     best, best_chars, start = None, 0.0, None
     for i in range(len(role) + 1):
@@ -248,7 +260,8 @@ def document_carry(roles: np.ndarray, unit_clause: np.ndarray, unit_chars: np.nd
         idx = order[bounds[d] : bounds[d + 1]]
         main = idx[unit_chars[idx] > 0]
         lists = numbered_lists([texts[i] for i in main]) if texts is not None else None
-        kind, share, block = document_type(roles[main], unit_chars[main], lists=lists, announced=None if announced is None else announced[main])
+        kind, share, block = document_type(roles[main], unit_chars[main], lists=lists, announced=None if announced is None else announced[main],
+                                           attributed=None if texts is None else np.array([reports_speech(texts[i]) for i in main], dtype=bool))
         kinds.append(kind)
         shares.append(share)
         if kind != AGREEMENT and not block.all():  # an account typed other is coded as it stands

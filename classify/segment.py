@@ -136,11 +136,10 @@ _AGREED_DOCUMENT = re.compile(r"(?i)\b(?:agreement|accord|statement|declaration|
 
 
 def announces_text(piece: str) -> bool:
-    """``piece`` is one line that says an agreed document's text follows it (not a speech's or an
-    interview's)."""
-    piece = piece.strip()
-    return (bool(piece) and "\n" not in piece and len(piece) <= 300 and bool(_ANNOUNCES_TEXT.search(piece))
-            and bool(_AGREED_DOCUMENT.search(piece)))
+    """``piece`` is a line (or one wrapped over lines, as in a PDF) that says an agreed document's
+    text follows it (not a speech's or an interview's)."""
+    piece = " ".join(piece.split())
+    return bool(piece) and len(piece) <= 300 and bool(_ANNOUNCES_TEXT.search(piece)) and bool(_AGREED_DOCUMENT.search(piece))
 
 
 # The number or letter that opens an item of a list: "3.", "3)", "(3)", "b)", "(b)", "Article 3"

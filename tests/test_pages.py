@@ -28,14 +28,17 @@ NEWS_PAGES = sorted(p for p in PAGES.glob("news_*.txt") if "carrying" not in p.n
 # the communiqué speaks of the parties in the third person throughout ("The two sides agreed to ...")
 # a list of measures puts its provisions without a verb ("2. Withdrawal of artillery ...")
 OUR_AGREEMENTS = [PAGES / "agreement_ceasefire.txt", PAGES / "agreement_cessation.txt", PAGES / "agreement_communique_reported.txt",
-                  PAGES / "agreement_list_of_measures.txt", PAGES / "statement_press_release.txt", HERE.parent / "examples" / "statement.txt"]
+                  PAGES / "agreement_list_of_measures.txt", PAGES / "statement_press_release.txt", PAGES / "statement_contact_group.txt",
+                  HERE.parent / "examples" / "statement.txt"]
 # pages that carry an agreement, with the agreement alone
 CARRYING = [("news_carrying_statement.txt", HERE.parent / "examples" / "statement.txt"),
             ("news_carrying_agreement.txt", PAGES / "agreement_ceasefire.txt"),
             # a ministry's web page: menus, the page's own headline and lead, related news, a cookie notice
             ("web_carrying_cessation.txt", PAGES / "agreement_cessation.txt"),
             # headline, lead and a mediator's remark, then a numbered list of measures with no lead-in
-            ("news_carrying_measures.txt", PAGES / "agreement_list_of_measures.txt")]
+            ("news_carrying_measures.txt", PAGES / "agreement_list_of_measures.txt"),
+            # a line announces the text; its provisions are bullets in the third person ("- re-affirm ...", "- call for ...")
+            ("news_carrying_contact_group.txt", PAGES / "statement_contact_group.txt")]
 
 
 @pytest.fixture(scope="module")

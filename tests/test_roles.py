@@ -54,6 +54,21 @@ def test_a_numbered_list_that_commits_is_an_agreements_text_though_its_items_rea
     assert document_type(points, chars, lists=lists)[0] == NEWS
 
 
+def test_the_text_a_news_page_announces_is_its_agreement_however_plainly_put():
+    # "The full text of the statement reads:", then provisions the role model reads as barely more
+    # operative than reports ("- Re-affirm their commitment ...", "no firing;"), then a reaction
+    roles = roles_of("report", "quoted", "report", "operative", "operative", "operative", "quoted", confidence=0.35)
+    roles[[1, 6]] = roles_of("quoted", "quoted", confidence=0.7)
+    chars = np.array([300, 150, 200, 200, 60, 60, 150])
+    assert document_type(roles, chars)[0] == NEWS
+    announced = np.array([False, False, False, True, True, True, True])
+    kind, _, block = document_type(roles, chars, announced=announced)
+    assert kind == NEWS_WITH_TEXT and block.tolist() == [False] * 3 + [True] * 3 + [False]
+    # fewer than three clauses after the announcement commit: nothing to take for an agreement
+    announced[3] = False
+    assert document_type(roles, chars, announced=announced)[0] == NEWS
+
+
 def test_third_person_conclusions_without_quotes_are_no_news():
     # a communiqué reads like a report ("The sides commit to ..."), but quotes nobody
     roles = roles_of("report", "operative", "report", "report", "report")

@@ -1,4 +1,4 @@
-from classify.segment import numbered_lists, segment, segment_text, sentence_spans
+from classify.segment import announces_text, numbered_lists, segment, segment_text, sentence_spans
 
 STATEMENT = """JOINT STATEMENT
 
@@ -280,3 +280,13 @@ def test_numbered_lists_run_from_item_one_through_consecutive_numbers():
     assert numbered_lists(["2. Two.", "3. Three.", "4. Four."]).tolist() == [-1, -1, -1]
     assert numbered_lists(["12 people died.", "13 were hurt.", "14 fled."]).tolist() == [-1, -1, -1]
     assert numbered_lists(["Article 1 Scope", "Article 2 Ceasefire", "Article 3 Monitoring"]).tolist() == [0, 0, 0]
+
+
+def test_a_line_that_announces_an_agreements_text():
+    for line in ["The full text of the agreement, as released by the mediators, reads:", "Full text:", "The text of the statement follows.",
+                 "The following is the text of the document agreed by the parties, as published by the host government.",
+                 "The full text of the joint statement,\nas released by the ministry, reads:"]:
+        assert announces_text(line), line
+    for line in ["The text of the agreement has not been published.", "The full text of the interview follows:",
+                 "Have agreed as follows:", "The text of the minister's speech reads:", "The parties agreed on a text. " * 20 + "The text reads:"]:
+        assert not announces_text(line), line

@@ -89,7 +89,7 @@ PAGES = DATA / "pages"
 # our own agreements and statements, and the news pages that carry them
 AGREEMENTS = {"agreement_ceasefire.txt": "news_carrying_agreement.txt", "agreement_cessation.txt": "web_carrying_cessation.txt",
               "agreement_communique_reported.txt": None, "agreement_list_of_measures.txt": "news_carrying_measures.txt",
-              "statement_press_release.txt": None,
+              "statement_press_release.txt": None, "statement_contact_group.txt": "news_carrying_contact_group.txt",
               "../../../examples/statement.txt": "news_carrying_statement.txt"}
 
 
