@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .roles import AGREEMENT, NEWS, OTHER
-from .segment import affirmed, announces_text, join_broken_words, segment, segment_text, sentence_spans
+from .segment import affirmed, announces_text, join_broken_words, names_document, segment, segment_text, sentence_spans
 
 # A short document of one paragraph is also scored as a whole: a summary of a few sentences is
 # often coded by what it says across them (descriptions in the training data are of this kind).
@@ -135,8 +135,11 @@ def document_units(text_or_pages, *, whole_document_max_chars: int = WHOLE_DOCUM
     clauses, texts, owner, spans, chars, announced = [], [], [], [], [], []
     after_announcement = announcement = False
     for c in segment(text_or_pages):
-        # the clauses after the line that announces the text (that line itself is a report or furniture)
-        after_announcement, announcement = after_announcement or announcement, announces_text(c.text)
+        # the clauses after the line that announces the text (that line itself is a report or
+        # furniture): "The full text ... reads:", or the document's title below other text, as a
+        # page that carries a document gives it
+        after_announcement = after_announcement or announcement
+        announcement = announces_text(c.text) or bool(clauses) and names_document(c.text)
         if c.kind != "provision":
             continue
         scored = _scored(c.text)

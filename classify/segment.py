@@ -142,6 +142,20 @@ def announces_text(piece: str) -> bool:
     return bool(piece) and len(piece) <= 300 and bool(_ANNOUNCES_TEXT.search(piece)) and bool(_AGREED_DOCUMENT.search(piece))
 
 
+# A line that names an agreed document, as the title above its text does: "Statement by the
+# Contact Group ...", "Package of measures for ...", "Agreement on the Cessation of Hostilities"
+_NAMES_DOCUMENT = re.compile(
+    r"(?i)^\W*(?:(?:joint|final|common|official)\s+)?(?:statement|declaration|agreement|accord|protocol|memorandum|communiqu[eé]|treaty|"
+    r"package\s+of\s+measures|(?:agreed\s+)?conclusions|road\s*map|arrangement|minutes)\b(?:\s+(?:of|by|on|between|for|regarding|concerning|among|from)\b|\W*$)"
+)
+
+
+def names_document(piece: str) -> bool:
+    """``piece`` opens with a line that names an agreed document (a title, not a sentence)."""
+    line = piece.strip().split("\n", 1)[0].strip()
+    return bool(line) and len(line) <= 250 and not line.endswith((".", ";", ",")) and bool(_NAMES_DOCUMENT.match(line))
+
+
 # The number or letter that opens an item of a list: "3.", "3)", "(3)", "b)", "(b)", "Article 3"
 _ITEM_NUMBER = re.compile(r"^\s*(?:(?:article|art\.)\s+(?P<article>\d{1,3})\b|\(?(?P<arabic>\d{1,3})[.)](?!\d)|\(?(?P<letter>[a-z])\)|\((?P<roman>[ivx]{1,5})\))", re.I)
 _ROMAN = {r: i for i, r in enumerate("i ii iii iv v vi vii viii ix x xi xii xiii xiv xv".split(), start=1)}
@@ -249,7 +263,8 @@ def _split_unwrapped(spans, text):
     out = []
     for start, end in spans:
         lines = _strip(_split([(start, end)], _LINE, text), text)
-        ended = [bool(_ENDS_SENTENCE.search(text[s:e])) for s, e in lines[:-1]]
+        # a line that is furniture by itself (a byline, a menu) is a line of its own, as one that ends a sentence
+        ended = [bool(_ENDS_SENTENCE.search(text[s:e])) or is_boilerplate(text[s:e]) for s, e in lines[:-1]]
         web = any(len(" ".join(text[s:e].split())) > UNWRAPPED_LINE for s, e in lines)
         paragraphs = web or (sum(ended) >= 2 and sum(ended) >= 0.5 * len(ended))
         cut = start
@@ -261,7 +276,7 @@ def _split_unwrapped(spans, text):
             # a recital, and the lead-in after the last, start on a line of their own in any text
             opens = (line.rstrip().endswith((",", ";")) and bool(RECITAL_OPENING.match(following) or _LEAD_IN.search(following))
                      or heading and bool(_HEADING_START.match(line) or _NUMBERED.match(line)))
-            if opens or (paragraphs and (end_of_sentence or heading or is_document_title(line) or (web and (e - s < 100 or line.endswith(","))))):
+            if opens or (paragraphs and (end_of_sentence or heading or is_document_title(line) or names_document(line) or (web and (e - s < 100 or line.endswith(","))))):
                 out.append((cut, e))
                 cut = nxt
         out.append((cut, end))

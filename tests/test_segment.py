@@ -1,4 +1,4 @@
-from classify.segment import announces_text, numbered_lists, segment, segment_text, sentence_spans
+from classify.segment import announces_text, names_document, numbered_lists, segment, segment_text, sentence_spans
 
 STATEMENT = """JOINT STATEMENT
 
@@ -290,3 +290,21 @@ def test_a_line_that_announces_an_agreements_text():
     for line in ["The text of the agreement has not been published.", "The full text of the interview follows:",
                  "Have agreed as follows:", "The text of the minister's speech reads:", "The parties agreed on a text. " * 20 + "The text reads:"]:
         assert not announces_text(line), line
+
+
+def test_a_page_whose_lines_are_mostly_furniture_and_headlines_is_split_at_its_line_ends():
+    # few of its lines end a sentence, but the menu, the masthead and the byline are lines of their own
+    page = ("World | Politics | Opinion\nTHE EVENING COURIER\nTruce agreed after all-night session\nBy our correspondent\n"
+            "The two sides agreed a truce early on Saturday, a diplomat said.\n\"We hope it holds,\" a resident said.\n"
+            "Statement by the Joint Contact Group on the Velko district\nThe Joint Contact Group agrees on a cessation of hostilities from 16 June.")
+    provisions = [c.text for c in segment_text(page) if c.kind == "provision"]
+    assert "Statement by the Joint Contact Group on the Velko district" in provisions
+    assert provisions[-1] == "The Joint Contact Group agrees on a cessation of hostilities from 16 June."
+
+
+def test_a_line_that_names_an_agreed_document():
+    for line in ["Statement by the Trilateral Contact Group as of 17 July 2019", "Package of measures for the settlement of the situation",
+                 "Agreement on the Cessation of Hostilities", "JOINT DECLARATION ON PEACE AND FRIENDSHIP", "Statement by the Contact Group\nThe Group agrees ..."]:
+        assert names_document(line), line
+    for line in ["Agreement reached on ceasefire", "Statements by officials were cautious.", "The agreement on prisoners was signed."]:
+        assert not names_document(line), line
