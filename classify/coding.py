@@ -101,7 +101,8 @@ class Units:
     chars : int array (n_units,), the characters each unit adds to the document's length (a
         clause's own unit its length, sentences and the whole text nothing)
     announced : bool array (n_units,), units of clauses after a line that says an agreement's text
-        follows ("The full text of the agreement reads:"), as a news page that carries one says
+        follows ("The full text of the agreement reads:") or names it below other text ("Statement
+        by the Contact Group ..."), as a news page that carries one does
     """
 
     clauses: list

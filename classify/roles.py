@@ -89,13 +89,15 @@ def form_text(text: str) -> str:
     return head + " ".join(_PUNCT.get(t, None) or _shape(t) for t in _TOKEN.findall(text))
 
 
-# "X said", "told reporters": a news report's, never an agreement's words ("the said Committee" is)
-_SPEECH = re.compile(r"(?i)(?<!the )\bsaid\b|\b(?:says|told|tells)\b")
+# "X said", "told reporters": a news report's, never an agreement's words ("the said Committee",
+# "as said in Article 3" are)
+_SPEECH = re.compile(r"(?i)\bsaid\b|\b(?:says|told|tells)\b")
+_LEGAL_SAID = re.compile(r"(?i)\b(?:the|such|of|as|in|to|from|by|with|under|for|aforementioned)\s+said\b|^said\b")
 
 
 def reports_speech(text: str) -> bool:
     """``text`` reports what someone said."""
-    return bool(_SPEECH.search(text))
+    return bool(_SPEECH.search(_LEGAL_SAID.sub(" ", " ".join(text.split()))))
 
 
 def role_features(texts: list[str], X, n_dense: int):
@@ -164,6 +166,14 @@ def document_type(roles: np.ndarray, chars: np.ndarray, *, min_block: int = 3, m
     clauses form a run of at least ``min_block`` clauses, uninterrupted by reports or quotes,
     that holds at least ``min_block_share`` of its text and whose operative probability is
     ``min_operative`` on average.
+
+    A news page carries the agreement that a line announces or names (``announced``, bool
+    (n_clauses,): the clauses after it, see ``Units.announced``) from the first committing clause
+    after that line to the next clause quoted or reporting speech (``attributed``, bool
+    (n_clauses,): :func:`reports_speech`), when at least ``min_block`` of its clauses commit.
+    ``lists`` (int (n_clauses,), :func:`classify.segment.numbered_lists`): a numbered list more
+    than half of which is likeliest operative or a recital commits as one, and a run mostly made
+    of such a list needs only ``min_list_operative``.
     """
     if not len(roles):
         return OTHER, 0.0, np.zeros(0, dtype=bool)
@@ -203,12 +213,14 @@ def document_type(roles: np.ndarray, chars: np.ndarray, *, min_block: int = 3, m
         # "re-affirm ..." and "call for ..." read little more operative than reports)
         after = np.flatnonzero(announced)
         committed = after[commits[after]]
-        if len(committed) >= min_block:
-            news = (role == QUOTED) | (np.zeros(len(role), dtype=bool) if attributed is None else attributed)
+        if len(committed):
+            # a provision likeliest operative that says "as said in ..." is no reporter's
+            news = (role == QUOTED) | (~strict & (np.zeros(len(role), dtype=bool) if attributed is None else attributed))
             ends = after[(after > committed[0]) & news[after]]
             block = np.zeros(len(role), dtype=bool)
             block[committed[0] : ends[0] if len(ends) else len(role)] = True
-            return NEWS_WITH_TEXT, share, block
+            if commits[block].sum() >= min_block:
+                return NEWS_WITH_TEXT, share, block
     best, best_chars, start = None, 0.0, None
     for i in range(len(role) + 1):
         if i < len(role) and (commits[i] or (role[i] == FURNITURE and start is not None)):

@@ -124,22 +124,25 @@ def is_heading(piece: str) -> bool:
 
 
 # A line that announces that an agreement's text follows: "The full text of the agreement, as
-# released by the mediators, reads:", "The following is the text of the statement ...", "Full text:"
+# released by the mediators, reads:", "GENEVA (Reuters) - The following is the text of the joint
+# statement ...", "Full text:"
 _ANNOUNCES_TEXT = re.compile(
-    r"(?i)(?:\btext\b[^.:\n]{0,100}(?:\b(?:reads|follows|below)\b\W{0,3}|:)\s*$"
-    r"|^\W*the\s+following\s+is\s+the\s+(?:full\s+|complete\s+|official\s+|unofficial\s+)?text\b)"
+    r"(?i)(?:\btext\b[^:\n]{0,100}(?:\b(?:reads|follows|below)\b\W{0,3}|:)\s*$"
+    r"|(?:^|[-\u2013\u2014:]\s)\W*the\s+following\s+is\s+the\s+(?:full\s+|complete\s+|official\s+|unofficial\s+)?text\b)"
 )
-
-
 _AGREED_DOCUMENT = re.compile(r"(?i)\b(?:agreement|accord|statement|declaration|communiqu[eé]|document|deal|protocol|memorandum|treaty|"
                               r"ceasefire|cease-fire|truce|arrangement|understanding|conclusions|road\s*map|plan)s?\b|^\W*(?:full|complete)\s+text\W*$")
+# what says that the text does not follow, or that something else does: "The text of the agreement
+# has not been published, but officials listed its main points:", "What the text of the deal says:"
+_NOT_THE_TEXT = re.compile(r"(?i)\b(?:not|never|yet\s+to|points?|says|summary|draft|interview|speech|remarks|excerpts?|highlights)\b")
 
 
 def announces_text(piece: str) -> bool:
     """``piece`` is a line (or one wrapped over lines, as in a PDF) that says an agreed document's
-    text follows it (not a speech's or an interview's)."""
+    text follows it (not a speech's or an interview's, not a summary's)."""
     piece = " ".join(piece.split())
-    return bool(piece) and len(piece) <= 300 and bool(_ANNOUNCES_TEXT.search(piece)) and bool(_AGREED_DOCUMENT.search(piece))
+    return (bool(piece) and len(piece) <= 300 and bool(_ANNOUNCES_TEXT.search(piece)) and bool(_AGREED_DOCUMENT.search(piece))
+            and not _NOT_THE_TEXT.search(piece))
 
 
 # A line that names an agreed document, as the title above its text does: "Statement by the
@@ -148,12 +151,16 @@ _NAMES_DOCUMENT = re.compile(
     r"(?i)^\W*(?:(?:joint|final|common|official)\s+)?(?:statement|declaration|agreement|accord|protocol|memorandum|communiqu[eé]|treaty|"
     r"package\s+of\s+measures|(?:agreed\s+)?conclusions|road\s*map|arrangement|minutes)\b(?:\s+(?:of|by|on|between|for|regarding|concerning|among|from)\b|\W*$)"
 )
+# a verb makes it a sentence or a headline ("Agreement on grain exports extended", "... shall enter into force")
+_TITLE_VERB = re.compile(r"(?i)\b(?:shall|will|would|must|may|should|can|could|is|are|was|were|be|been|has|have|had|says?|said|looms?|remains?|"
+                         r"extended|eyed|collapses?|collapsed|reached|signed|agreed|expected|expires?|expired|ends?|ended|fails?|failed|hailed)\b")
 
 
 def names_document(piece: str) -> bool:
-    """``piece`` opens with a line that names an agreed document (a title, not a sentence)."""
+    """``piece`` opens with a line that names an agreed document (a title, not a sentence or a headline)."""
     line = piece.strip().split("\n", 1)[0].strip()
-    return bool(line) and len(line) <= 250 and not line.endswith((".", ";", ",")) and bool(_NAMES_DOCUMENT.match(line))
+    return (bool(line) and len(line) <= 250 and not line.endswith((".", ";", ",")) and bool(_NAMES_DOCUMENT.match(line))
+            and not _TITLE_VERB.search(line))
 
 
 # The number or letter that opens an item of a list: "3.", "3)", "(3)", "b)", "(b)", "Article 3"
@@ -163,7 +170,7 @@ _ROMAN = {r: i for i, r in enumerate("i ii iii iv v vi vii viii ix x xi xii xiii
 
 def numbered_lists(pieces: list[str], min_items: int = 3) -> np.ndarray:
     """Which list each piece belongs to (int per piece, -1: none): a list runs from an item
-    numbered 1 (or a, i) through items numbered one more each time ("1.", "2.", "3." or "(a)",
+    numbered 1 (or "a", "(i)") through items numbered one more each time ("1.", "2.", "3." or "(a)",
     "(b)", "(c)"), at least ``min_items`` of them, with the pieces between its items (a
     sub-item, a wrapped line) inside it. News prose is not numbered this way; agreements are,
     and a list of measures without a verb ("2. Withdrawal of heavy weapons ...") reads much like

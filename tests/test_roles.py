@@ -5,7 +5,7 @@ import pytest
 
 from classify.decision import CountPrior, decide, evidence_rules
 from classify.roles import (AGREEMENT, NEWS, NEWS_WITH_TEXT, OTHER, QUOTED, ROLES, carry, document_carry,
-                            document_type, form_text, whole_texts)
+                            document_type, form_text, reports_speech, whole_texts)
 from classify.segment import segment_text
 
 
@@ -64,9 +64,24 @@ def test_the_text_a_news_page_announces_is_its_agreement_however_plainly_put():
     announced = np.array([False, False, False, True, True, True, True])
     kind, _, block = document_type(roles, chars, announced=announced)
     assert kind == NEWS_WITH_TEXT and block.tolist() == [False] * 3 + [True] * 3 + [False]
+    # a provision that says "as said in ..." is no reporter's: only a clause that is not likeliest
+    # operative ends the text when it reports speech
+    attributed = np.array([True, True, False, False, True, False, True])
+    assert document_type(roles, chars, announced=announced, attributed=attributed)[2].tolist() == [False] * 3 + [True] * 3 + [False]
     # fewer than three clauses after the announcement commit: nothing to take for an agreement
     announced[3] = False
     assert document_type(roles, chars, announced=announced)[0] == NEWS
+    # the text the line announces ends at once at a reporter's sentence: the runs decide, as without it
+    roles = roles_of("report", "quoted", "report", "operative", "report", "operative", "operative", "operative", "operative", confidence=0.6)
+    chars = np.full(9, 200)
+    announced, attributed = np.array([False] * 3 + [True] * 6), np.array([False] * 4 + [True] + [False] * 4)
+    kind, _, block = document_type(roles, chars, announced=announced, attributed=attributed)
+    assert kind == NEWS_WITH_TEXT and block.tolist() == [False] * 5 + [True] * 4
+
+
+def test_what_reports_speech():
+    assert reports_speech("Diplomats said the commission would meet in June.") and reports_speech('"We hope," said Ahmed Khan.')
+    assert not reports_speech("The said Committee shall convene, as said in Article 3, within members of the\nsaid Committee.")
 
 
 def test_third_person_conclusions_without_quotes_are_no_news():

@@ -285,10 +285,13 @@ def test_numbered_lists_run_from_item_one_through_consecutive_numbers():
 def test_a_line_that_announces_an_agreements_text():
     for line in ["The full text of the agreement, as released by the mediators, reads:", "Full text:", "The text of the statement follows.",
                  "The following is the text of the document agreed by the parties, as published by the host government.",
-                 "The full text of the joint statement,\nas released by the ministry, reads:"]:
+                 "The full text of the joint statement,\nas released by the ministry, reads:",
+                 "GENEVA, 9 Oct (Reuters) - The following is the full text of the joint statement issued on Monday:",
+                 "The full text of the U.N. statement reads:"]:
         assert announces_text(line), line
     for line in ["The text of the agreement has not been published.", "The full text of the interview follows:",
-                 "Have agreed as follows:", "The text of the minister's speech reads:", "The parties agreed on a text. " * 20 + "The text reads:"]:
+                 "The text of the agreement has not been published, but officials listed its main points:", "What the text of the deal says:",
+                 "Have agreed as follows:", "The text of the minister's speech reads:", "The parties agreed on a deal. " * 10 + "The text reads:"]:
         assert not announces_text(line), line
 
 
@@ -306,5 +309,7 @@ def test_a_line_that_names_an_agreed_document():
     for line in ["Statement by the Trilateral Contact Group as of 17 July 2019", "Package of measures for the settlement of the situation",
                  "Agreement on the Cessation of Hostilities", "JOINT DECLARATION ON PEACE AND FRIENDSHIP", "Statement by the Contact Group\nThe Group agrees ..."]:
         assert names_document(line), line
-    for line in ["Agreement reached on ceasefire", "Statements by officials were cautious.", "The agreement on prisoners was signed."]:
+    for line in ["Agreement reached on ceasefire", "Statements by officials were cautious.", "The agreement on prisoners was signed.",
+                 "Agreement on grain exports extended", "Declaration of war looms as talks collapse",
+                 "Agreement on the release of prisoners shall enter into force on signature"]:
         assert not names_document(line), line

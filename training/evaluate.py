@@ -166,7 +166,7 @@ def clause_bag_suite(data, codes: list[str], min_positive: int) -> Suite | None:
 # Web pages of our own writing (invented outlets) around an agreement's text, "{text}", as news
 # reprints and government sites carry agreements; the agreement fills the page to OPENING_CHARS.
 # PAGE_NAMES name them in the same order.
-PAGE_NAMES = ("news page announcing the text", "ministry's page", "wire announcing the text", "news page, no announcement")
+PAGE_NAMES = ("news page announcing the text", "ministry's page", "wire announcing the text", "news page without a lead-in")
 PAGE_WRAPPERS = (
     "Home | World | Politics | Opinion | Sport\nTHE CONTINENTAL LEDGER\nParties sign agreement after weeks of talks\n"
     "By a staff reporter\nPublished 14 March, 18:20\n"
@@ -180,7 +180,8 @@ PAGE_WRAPPERS = (
     "Published: 2 June\nShare: Facebook | X | Email\nPrint this page\nBack to documents",
     "NORTHLINE NEWS AGENCY\n9 October (Northline) - The following is the text of the document agreed by the parties, "
     "as published by the host government on its website.\n{text}\n(Reporting by Northline staff; editing by the world desk)",
-    # no line says that the text follows: only the clauses' roles tell it from the report around it
+    # no lead-in says that the text follows: only the agreement's own title, where its opening has one, or
+    # the clauses' roles tell it from the report around it
     "Region | Conflict | Diplomacy\nTHE MERIDIAN HERALD\nDeal reached after all-night session\nBy our correspondent\n"
     "The two sides reached a deal early on Saturday, a diplomat close to the talks said. Few details were given at first.\n"
     "\"We hope this holds,\" said a resident of one of the towns hit by the fighting.\n{text}\n"
