@@ -130,8 +130,9 @@ _ANNOUNCES_TEXT = re.compile(
     r"(?i)(?:\btext\b[^:\n]{0,100}(?:\b(?:reads|follows|below)\b\W{0,3}|:)\s*$"
     r"|(?:^|[-\u2013\u2014:]\s)\W*the\s+following\s+is\s+the\s+(?:full\s+|complete\s+|official\s+|unofficial\s+)?text\b)"
 )
-_AGREED_DOCUMENT = re.compile(r"(?i)\b(?:agreement|accord|statement|declaration|communiqu[eé]|document|deal|protocol|memorandum|treaty|"
-                              r"ceasefire|cease-fire|truce|arrangement|understanding|conclusions|road\s*map|plan)s?\b|^\W*(?:full|complete)\s+text\W*$")
+# what PA-X calls its documents, in a line about one
+_DOCUMENT_NOUNS = r"statement|declaration|agreement|accord|protocol|memorandum|communiqu[eé]|treaty|arrangement|road\s*map|conclusions"
+_AGREED_DOCUMENT = re.compile(rf"(?i)\b(?:{_DOCUMENT_NOUNS}|document|deal|ceasefire|cease-fire|truce|understanding|plan)s?\b|^\W*(?:full|complete)\s+text\W*$")
 # what says that the text does not follow, or that something else does: "The text of the agreement
 # has not been published, but officials listed its main points:", "What the text of the deal says:"
 _NOT_THE_TEXT = re.compile(r"(?i)\b(?:not|never|yet\s+to|points?|says|summary|draft|interview|speech|remarks|excerpts?|highlights)\b")
@@ -148,8 +149,8 @@ def announces_text(piece: str) -> bool:
 # A line that names an agreed document, as the title above its text does: "Statement by the
 # Contact Group ...", "Package of measures for ...", "Agreement on the Cessation of Hostilities"
 _NAMES_DOCUMENT = re.compile(
-    r"(?i)^\W*(?:(?:joint|final|common|official)\s+)?(?:statement|declaration|agreement|accord|protocol|memorandum|communiqu[eé]|treaty|"
-    r"package\s+of\s+measures|(?:agreed\s+)?conclusions|road\s*map|arrangement|minutes)\b(?:\s+(?:of|by|on|between|for|regarding|concerning|among|from)\b|\W*$)"
+    rf"(?i)^\W*(?:(?:joint|final|common|official|agreed)\s+)?(?:{_DOCUMENT_NOUNS}|package\s+of\s+measures|minutes)\b"
+    r"(?:\s+(?:of|by|on|between|for|regarding|concerning|among|from)\b|\W*$)"
 )
 # a verb makes it a sentence or a headline ("Agreement on grain exports extended", "... shall enter into force")
 _TITLE_VERB = re.compile(r"(?i)\b(?:shall|will|would|must|may|should|can|could|is|are|was|were|be|been|has|have|had|says?|said|looms?|remains?|"
