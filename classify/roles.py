@@ -255,7 +255,8 @@ def document_carry(roles: np.ndarray, unit_clause: np.ndarray, unit_chars: np.nd
     document (-1: the whole text); unit_chars : (n_units,), > 0 on a clause's own unit;
     owner : (n_units,) the document of each unit; gated : bool (n_units,), units whose role counts
     (default all; a description is coded whole); gain : see :func:`carry`; texts : (n_units,) the
-    units' texts, whose numbered lists :func:`document_type` reads (none without them); announced :
+    units' texts, whose numbered lists and reported speech :func:`document_type` reads (neither
+    without them); announced :
     bool (n_units,), units after a line that says an agreement's text follows (``Units.announced``).
 
     Returns carry (n_units, n_cat), the type and committing share of every document, the
