@@ -215,7 +215,7 @@ def document_type(roles: np.ndarray, chars: np.ndarray, *, min_block: int = 3, m
         committed = after[commits[after]]
         if len(committed):
             # a provision likeliest operative that says "as said in ..." is no reporter's
-            news = (role == QUOTED) | (~strict & (np.zeros(len(role), dtype=bool) if attributed is None else attributed))
+            news = role == QUOTED if attributed is None else (role == QUOTED) | (attributed & ~strict)
             ends = after[(after > committed[0]) & news[after]]
             block = np.zeros(len(role), dtype=bool)
             block[committed[0] : ends[0] if len(ends) else len(role)] = True

@@ -194,7 +194,7 @@ def numbered_lists(pieces: list[str], min_items: int = 3) -> np.ndarray:
                 done.append(current)
             open_lists[style] = [i, i, number, 1] if number == 1 else None
     done.extend(c for c in open_lists.values() if c)
-    for k, (first, last, _, items) in enumerate(sorted(c for c in done if c and c[3] >= min_items)):
+    for k, (first, last, _, items) in enumerate(sorted(c for c in done if c[3] >= min_items)):
         out[first : last + 1] = np.where(out[first : last + 1] < 0, k, out[first : last + 1])
     return out
 
