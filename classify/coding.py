@@ -148,7 +148,8 @@ def document_units(text_or_pages, *, whole_document_max_chars: int = WHOLE_DOCUM
             continue
         k = len(clauses)
         clauses.append(c)
-        announced.append(after_announcement)
+        # the document's title under "The full text ... follows." announces too, and is no provision of it
+        announced.append(after_announcement and not announcement)
         texts.append(scored)
         owner.append(k)
         spans.append((0, len(c.text)))

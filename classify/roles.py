@@ -152,7 +152,7 @@ def committing(roles: np.ndarray) -> np.ndarray:
 
 def document_type(roles: np.ndarray, chars: np.ndarray, *, min_block: int = 3, min_block_share: float = 0.3,
                   min_operative: float = 0.45, min_quoted: float = 0.07, max_account_share: float = 0.05,
-                  min_list_operative: float = 0.25, lists: np.ndarray | None = None,
+                  min_list_operative: float = 0.25, min_announced_commit: float = 0.6, lists: np.ndarray | None = None,
                   announced: np.ndarray | None = None, attributed: np.ndarray | None = None) -> tuple[str, float, np.ndarray]:
     """The document's type, its share of committing text (operative and recital clauses), and
     the clauses that carry codes by type (bool, n_clauses: all of an agreement's, the agreement
@@ -212,6 +212,9 @@ def document_type(roles: np.ndarray, chars: np.ndarray, *, min_block: int = 3, m
         # said ..."), however plainly its clauses are put (a list of measures, a statement's
         # "re-affirm ..." and "call for ..." read little more operative than reports)
         after = np.flatnonzero(announced)
+        # the announcement vouches for the text: a clause that reads more than half as committing as
+        # its likeliest role commits here (a communique's "They will support ..." reads as a report)
+        commits = commits | (committing(roles) >= min_announced_commit)
         committed = after[commits[after]]
         if len(committed):
             # a provision likeliest operative that says "as said in ..." is no reporter's

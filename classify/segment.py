@@ -149,19 +149,27 @@ def announces_text(piece: str) -> bool:
 # A line that names an agreed document, as the title above its text does: "Statement by the
 # Contact Group ...", "Package of measures for ...", "Agreement on the Cessation of Hostilities"
 _NAMES_DOCUMENT = re.compile(
-    rf"(?i)^\W*(?:(?:joint|final|common|official|agreed)\s+)?(?:{_DOCUMENT_NOUNS}|package\s+of\s+measures|minutes)\b"
-    r"(?:\s+(?:of|by|on|between|for|regarding|concerning|among|from)\b|\W*$)"
+    # a place or a meeting may come first, capitalised: "Khartoum Declaration of ...", "Paris
+    # "Normandie" Summit Common agreed conclusions", "FRAMEWORK AGREEMENT ON ..."
+    r"^\W*(?:[\"\u201c\u201d'\u2018\u2019\u00ab]?[A-Z][\w.'\u2019-]*[\"\u201c\u201d'\u2019\u00bb]?\s+){0,4}"
+    rf"(?i:(?:(?:joint|final|common|official|agreed)\s+){{0,2}}(?:{_DOCUMENT_NOUNS}|package\s+of\s+measures|minutes))\b"
+    r"(?i:\s+(?:of|by|on|between|for|regarding|concerning|among|from)\b|\W*$)"
 )
-# a verb makes it a sentence or a headline ("Agreement on grain exports extended", "... shall enter into force")
+# "agreed conclusions", "agreed minutes": an adjective, not the verb of a headline
+_AGREED_DOCUMENT_NAME = re.compile(rf"(?i)\bagreed\s+(?=(?:{_DOCUMENT_NOUNS}|minutes|text)\b)")
+# a verb makes it a sentence or a headline ("Agreement on grain exports extended", "Rebels Reject Peace Agreement",
+# "... shall enter into force")
 _TITLE_VERB = re.compile(r"(?i)\b(?:shall|will|would|must|may|should|can|could|is|are|was|were|be|been|has|have|had|says?|said|looms?|remains?|"
-                         r"extended|eyed|collapses?|collapsed|reached|signed|agreed|expected|expires?|expired|ends?|ended|fails?|failed|hailed)\b")
+                         r"extended|eyed|collapses?|collapsed|reached|signed|agreed|expected|expires?|expired|ends?|ended|fails?|failed|hailed|"
+                         r"rejects?|rejected|signs?|agrees?|backs?|backed|welcomes?|welcomed|urges?|urged|seeks?|eyes|mulls?|nears?|wins?|hails|"
+                         r"approves?|approved|endorses?|endorsed|unveils?|unveiled|announces?|announced)\b")
 
 
 def names_document(piece: str) -> bool:
     """``piece`` opens with a line that names an agreed document (a title, not a sentence or a headline)."""
     line = piece.strip().split("\n", 1)[0].strip()
     return (bool(line) and len(line) <= 250 and not line.endswith((".", ";", ",")) and bool(_NAMES_DOCUMENT.match(line))
-            and not _TITLE_VERB.search(line))
+            and not _TITLE_VERB.search(_AGREED_DOCUMENT_NAME.sub("", line)))
 
 
 # The number or letter that opens an item of a list: "3.", "3)", "(3)", "b)", "(b)", "Article 3"

@@ -29,7 +29,7 @@ NEWS_PAGES = sorted(p for p in PAGES.glob("news_*.txt") if "carrying" not in p.n
 # a list of measures puts its provisions without a verb ("2. Withdrawal of artillery ...")
 OUR_AGREEMENTS = [PAGES / "agreement_ceasefire.txt", PAGES / "agreement_cessation.txt", PAGES / "agreement_communique_reported.txt",
                   PAGES / "agreement_list_of_measures.txt", PAGES / "statement_press_release.txt", PAGES / "statement_contact_group.txt",
-                  HERE.parent / "examples" / "statement.txt"]
+                  PAGES / "statement_summit_conclusions.txt", HERE.parent / "examples" / "statement.txt"]
 # pages that carry an agreement, with the agreement alone
 CARRYING = [("news_carrying_statement.txt", HERE.parent / "examples" / "statement.txt"),
             ("news_carrying_agreement.txt", PAGES / "agreement_ceasefire.txt"),
@@ -38,7 +38,10 @@ CARRYING = [("news_carrying_statement.txt", HERE.parent / "examples" / "statemen
             # headline, lead and a mediator's remark, then a numbered list of measures with no lead-in
             ("news_carrying_measures.txt", PAGES / "agreement_list_of_measures.txt"),
             # a line announces the text; its provisions are bullets in the third person ("- re-affirm ...", "- call for ...")
-            ("news_carrying_contact_group.txt", PAGES / "statement_contact_group.txt")]
+            ("news_carrying_contact_group.txt", PAGES / "statement_contact_group.txt"),
+            # no lead-in: the conclusions' own title ("Sorvany ... Summit Common agreed conclusions") below the report,
+            # then "They underline ...", "The sides commit to ...", which read nearly as much like a report
+            ("news_carrying_summit_conclusions.txt", PAGES / "statement_summit_conclusions.txt")]
 
 
 @pytest.fixture(scope="module")

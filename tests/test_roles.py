@@ -79,6 +79,22 @@ def test_the_text_a_news_page_announces_is_its_agreement_however_plainly_put():
     assert kind == NEWS_WITH_TEXT and block.tolist() == [False] * 5 + [True] * 4
 
 
+def test_an_announced_communique_in_the_third_person_commits_though_it_reads_half_as_a_report():
+    # under its title, a summit's conclusions: "They underline ...", "The sides commit to ...",
+    # "They will support ...": each likeliest a report, yet nearly as likely operative or a recital
+    roles = roles_of("report", "quoted", "report", "report", "report", "report")
+    roles[[0, 1]] = roles_of("report", "quoted", confidence=0.8)
+    roles[2:, :] = [0.30, 0.12, 0.50, 0.02, 0.06]  # operative + recital = 0.84 of the report's 0.50
+    chars = np.full(6, 200)
+    announced = np.array([False, False, True, True, True, True])
+    assert document_type(roles, chars)[0] == NEWS
+    kind, _, block = document_type(roles, chars, announced=announced)
+    assert kind == NEWS_WITH_TEXT and block.tolist() == [False, False, True, True, True, True]
+    # a reporter's sentences after the title read far less committing: the page stays news
+    roles[2:, :] = [0.10, 0.05, 0.75, 0.05, 0.05]
+    assert document_type(roles, chars, announced=announced)[0] == NEWS
+
+
 def test_what_reports_speech():
     assert reports_speech("Diplomats said the commission would meet in June.") and reports_speech('"We hope," said Ahmed Khan.')
     assert not reports_speech("The said Committee shall convene, as said in Article 3, within members of the\nsaid Committee.")

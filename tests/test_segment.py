@@ -305,11 +305,31 @@ def test_a_page_whose_lines_are_mostly_furniture_and_headlines_is_split_at_its_l
     assert provisions[-1] == "The Joint Contact Group agrees on a cessation of hostilities from 16 June."
 
 
+def test_the_title_under_an_announcing_line_announces_and_is_no_provision_of_the_text():
+    from pathlib import Path
+
+    from classify.coding import document_units
+
+    # "The full text of the statement follows.", then "JOINT STATEMENT ON ...", then its provisions
+    page = (Path(__file__).parent / "data" / "pages" / "news_carrying_statement.txt").read_text(encoding="utf-8")
+    units = document_units(page)
+    announced = {t.split("\n")[0][:40]: a for t, n, a in zip(units.texts, units.chars, units.announced) if n}
+    assert not announced["The full text of the statement follows."]
+    assert not announced["JOINT STATEMENT ON THE NORMALISATION OF "]
+    assert announced["1. The Parties decide to normalise their"]
+    assert not announced["Eastland and Westmark signed a joint sta"]
+
+
 def test_a_line_that_names_an_agreed_document():
     for line in ["Statement by the Trilateral Contact Group as of 17 July 2019", "Package of measures for the settlement of the situation",
-                 "Agreement on the Cessation of Hostilities", "JOINT DECLARATION ON PEACE AND FRIENDSHIP", "Statement by the Contact Group\nThe Group agrees ..."]:
+                 "Agreement on the Cessation of Hostilities", "JOINT DECLARATION ON PEACE AND FRIENDSHIP", "Statement by the Contact Group\nThe Group agrees ...",
+                 # a place or a meeting first; "agreed" before the document's noun is no verb
+                 "Sorvany Declaration of Principles between the Parties", 'Sorvany "Lakeside" Summit Common agreed conclusions',
+                 "FRAMEWORK AGREEMENT ON THE EASTERN DISTRICTS", "Tarvelia Peace Agreement", "Agreed minutes of the third meeting"]:
         assert names_document(line), line
     for line in ["Agreement reached on ceasefire", "Statements by officials were cautious.", "The agreement on prisoners was signed.",
                  "Agreement on grain exports extended", "Declaration of war looms as talks collapse",
-                 "Agreement on the release of prisoners shall enter into force on signature"]:
+                 "Agreement on the release of prisoners shall enter into force on signature",
+                 # a headline in title case has a verb
+                 "Rebels Reject Peace Agreement", "Government Welcomes Joint Statement", "Leaders Sign Sorvany Declaration"]:
         assert not names_document(line), line
