@@ -19,7 +19,7 @@ import re
 import numpy as np
 
 from .features import LexicalSpec, combine, hashed_counts
-from .segment import numbered_lists
+from .segment import numbered_lists, opens_with_dateline
 
 ROLES = ("operative", "recital", "report", "quoted", "furniture")
 OPERATIVE, RECITAL, REPORT, QUOTED, FURNITURE = range(len(ROLES))
@@ -153,7 +153,7 @@ def committing(roles: np.ndarray) -> np.ndarray:
 def document_type(roles: np.ndarray, chars: np.ndarray, *, min_block: int = 3, min_block_share: float = 0.3,
                   min_operative: float = 0.45, min_quoted: float = 0.07, max_account_share: float = 0.05,
                   min_list_operative: float = 0.25, min_announced_commit: float = 0.6, lists: np.ndarray | None = None,
-                  announced: np.ndarray | None = None, attributed: np.ndarray | None = None) -> tuple[str, float, np.ndarray]:
+                  announced: np.ndarray | None = None, attributed: np.ndarray | None = None, wire: bool = False) -> tuple[str, float, np.ndarray]:
     """The document's type, its share of committing text (operative and recital clauses), and
     the clauses that carry codes by type (bool, n_clauses: all of an agreement's, the agreement
     text of a news page that carries one, none of a report about talks).
@@ -173,7 +173,8 @@ def document_type(roles: np.ndarray, chars: np.ndarray, *, min_block: int = 3, m
     (n_clauses,): :func:`reports_speech`), when at least ``min_block`` of its clauses commit.
     ``lists`` (int (n_clauses,), :func:`classify.segment.numbered_lists`): a numbered list more
     than half of which is likeliest operative or a recital commits as one, and a run mostly made
-    of such a list needs only ``min_list_operative``.
+    of such a list needs only ``min_list_operative``. A ``wire`` report (a news agency's dateline
+    opens it) is news though it quotes no one: the terms of a deal it reports are no account to code.
     """
     if not len(roles):
         return OTHER, 0.0, np.zeros(0, dtype=bool)
@@ -205,7 +206,8 @@ def document_type(roles: np.ndarray, chars: np.ndarray, *, min_block: int = 3, m
         # encyclopedia's, a third party's statement welcoming a deal), coded as it stands but not
         # taken for an agreement's own text
         kind = OTHER if narrative >= 0.35 and share < max_account_share else AGREEMENT
-        return kind, share, np.ones(len(role), dtype=bool)
+        if not (wire and kind == OTHER):
+            return kind, share, np.ones(len(role), dtype=bool)
     if announced is not None and announced.any():
         # a page that says the agreement's text follows ("The full text ... reads:") carries it, from
         # its first clause that commits to the next one quoted or that reports speech ("Diplomats
@@ -277,7 +279,8 @@ def document_carry(roles: np.ndarray, unit_clause: np.ndarray, unit_chars: np.nd
         main = idx[unit_chars[idx] > 0]
         lists = numbered_lists([texts[i] for i in main]) if texts is not None else None
         kind, share, block = document_type(roles[main], unit_chars[main], lists=lists, announced=None if announced is None else announced[main],
-                                           attributed=None if texts is None else np.array([reports_speech(texts[i]) for i in main], dtype=bool))
+                                           attributed=None if texts is None else np.array([reports_speech(texts[i]) for i in main], dtype=bool),
+                                           wire=texts is not None and any(opens_with_dateline(texts[i]) for i in main[:3]))
         kinds.append(kind)
         shares.append(share)
         if kind != AGREEMENT and not block.all():  # an account typed other is coded as it stands

@@ -172,6 +172,15 @@ def names_document(piece: str) -> bool:
             and not _TITLE_VERB.search(_AGREED_DOCUMENT_NAME.sub("", line)))
 
 
+# A news agency's dateline: "KESSA, 12 February (Eastline) - ", "GENEVA (Reuters) - ", "VIENNA, 3 June 2025 - "
+_WIRE_DATELINE = re.compile(r"^\W*[A-Z][A-Z.'\u2019 -]{1,40}(?:,\s*[^()\n,]{3,30}?(?:,\s*\d{4})?)?\s*(?:\([^()\n]{1,40}\))?\s*[-\u2013\u2014]{1,2}\s+\S")
+
+
+def opens_with_dateline(piece: str) -> bool:
+    """``piece`` opens with a news agency's dateline, as a wire report's first paragraph does."""
+    return bool(_WIRE_DATELINE.match(piece.strip()))
+
+
 # The number or letter that opens an item of a list: "3.", "3)", "(3)", "b)", "(b)", "Article 3"
 _ITEM_NUMBER = re.compile(r"^\s*(?:(?:article|art\.)\s+(?P<article>\d{1,3})\b|\(?(?P<arabic>\d{1,3})[.)](?!\d)|\(?(?P<letter>[a-z])\)|\((?P<roman>[ivx]{1,5})\))", re.I)
 _ROMAN = {r: i for i, r in enumerate("i ii iii iv v vi vii viii ix x xi xii xiii xiv xv".split(), start=1)}

@@ -89,6 +89,26 @@ def test_an_account_of_an_agreement_is_not_taken_for_its_text(model, path):
     assert coding.document_type == OTHER and coding.warnings
 
 
+@pytest.mark.parametrize("path", sorted(PAGES.glob("news_wire_*.txt")), ids=lambda p: p.name)
+def test_a_wire_report_that_quotes_no_one_is_news(model, path):
+    # "KESSA, 12 February (Eastline) - ...", then the deal's terms as the reporter tells them
+    # ("Under the deal, fighters will gather ..."): no account to code as it stands
+    [coding] = code(model, path.read_text(encoding="utf-8"))
+    assert coding.document_type == NEWS and coding.warnings
+    assert len(coding.present) <= 2, present(coding)
+
+
+def test_a_statement_under_a_dateline_is_still_an_agreement(model):
+    # mediators' statements open with one too: "SORVANY, 14 June 2025 - The Joint Contact Group ..."
+    text = (PAGES / "statement_contact_group.txt").read_text(encoding="utf-8")
+    dated = text.replace("The Joint Contact Group, with", "SORVANY, 14 June 2025 (Contact Group press office) - The Joint Contact Group, with", 1)
+    assert dated != text
+    plain, with_dateline = code(model, text, dated)
+    assert with_dateline.document_type == AGREEMENT and not with_dateline.warnings
+    # the dateline's words lengthen the text a little, and the cap with it
+    assert jaccard(present(with_dateline), present(plain)) >= 0.85, present(with_dateline) ^ present(plain)
+
+
 @pytest.mark.skipif(not (SHARED_PAX / "pax_fulltext_sample.csv").is_file(), reason="needs the PA-X full texts in ../shared/pax")
 def test_no_pax_full_text_is_taken_for_news(model):
     texts = pd.read_csv(SHARED_PAX / "pax_fulltext_sample.csv")

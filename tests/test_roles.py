@@ -95,6 +95,21 @@ def test_an_announced_communique_in_the_third_person_commits_though_it_reads_hal
     assert document_type(roles, chars, announced=announced)[0] == NEWS
 
 
+def test_a_wire_report_that_quotes_no_one_is_news_not_an_account():
+    # the deal's terms as a reporter tells them, no one quoted: an account, unless a wire's dateline opens it
+    roles = roles_of("report", "report", "report", "report")
+    roles[:, QUOTED] = 0.01
+    chars = np.full(4, 200)
+    assert document_type(roles, chars)[0] == OTHER
+    kind, _, block = document_type(roles, chars, wire=True)
+    assert kind == NEWS and not block.any()
+    # a wire that carries the text it announces carries it
+    roles = roles_of("report", "report", "operative", "operative", "operative")
+    roles[:, QUOTED] = 0.01
+    kind, _, block = document_type(roles, np.full(5, 200), wire=True, announced=np.array([False, False, True, True, True]))
+    assert kind in (NEWS_WITH_TEXT, AGREEMENT) and block[2:].all()
+
+
 def test_what_reports_speech():
     assert reports_speech("Diplomats said the commission would meet in June.") and reports_speech('"We hope," said Ahmed Khan.')
     assert not reports_speech("The said Committee shall convene, as said in Article 3, within members of the\nsaid Committee.")

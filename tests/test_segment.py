@@ -1,4 +1,4 @@
-from classify.segment import announces_text, names_document, numbered_lists, segment, segment_text, sentence_spans
+from classify.segment import announces_text, names_document, numbered_lists, opens_with_dateline, segment, segment_text, sentence_spans
 
 STATEMENT = """JOINT STATEMENT
 
@@ -333,3 +333,12 @@ def test_a_line_that_names_an_agreed_document():
                  # a headline in title case has a verb
                  "Rebels Reject Peace Agreement", "Government Welcomes Joint Statement", "Leaders Sign Sorvany Declaration"]:
         assert not names_document(line), line
+
+
+def test_a_wire_reports_dateline():
+    for piece in ["KESSA, 12 February (Eastline) - Negotiators agreed ...", "VIENNA, 3 June 2025 - Delegations resumed ...",
+                  "GENEVA (Reuters) - The following is the text ...", "NEW YORK, March 3 (AP) \u2014 Diplomats said ..."]:
+        assert opens_with_dateline(piece), piece
+    for piece in ["ARTICLE 3 - CEASEFIRE", "The Parties - both of them - shall ...", "PREAMBLE", "Eastland, Westmark resume border talks in Vienna",
+                  "1. The Parties shall ..."]:
+        assert not opens_with_dateline(piece), piece

@@ -178,7 +178,7 @@ PAGE_WRAPPERS = (
     "Share this article\n\u00a9 The Continental Ledger. All rights reserved.",
     "Ministry of Foreign Affairs\nSkip to main content\nHome > Press centre > Documents\n{text}\n"
     "Published: 2 June\nShare: Facebook | X | Email\nPrint this page\nBack to documents",
-    "NORTHLINE NEWS AGENCY\n9 October (Northline) - The following is the text of the document agreed by the parties, "
+    "NORTHLINE NEWS AGENCY\nLIRRA, 9 October (Northline) - The following is the text of the document agreed by the parties, "
     "as published by the host government on its website.\n{text}\n(Reporting by Northline staff; editing by the world desk)",
     # no lead-in says that the text follows: only the agreement's own title, where its opening has one, or
     # the clauses' roles tell it from the report around it
