@@ -29,7 +29,7 @@ NEWS_PAGES = sorted(p for p in PAGES.glob("news_*.txt") if "carrying" not in p.n
 # a list of measures puts its provisions without a verb ("2. Withdrawal of artillery ...")
 OUR_AGREEMENTS = [PAGES / "agreement_ceasefire.txt", PAGES / "agreement_cessation.txt", PAGES / "agreement_communique_reported.txt",
                   PAGES / "agreement_list_of_measures.txt", PAGES / "statement_press_release.txt", PAGES / "statement_contact_group.txt",
-                  PAGES / "statement_summit_conclusions.txt", HERE.parent / "examples" / "statement.txt"]
+                  PAGES / "statement_summit_conclusions.txt", PAGES / "agreement_humanitarian_access.txt", HERE.parent / "examples" / "statement.txt"]
 # pages that carry an agreement, with the agreement alone
 CARRYING = [("news_carrying_statement.txt", HERE.parent / "examples" / "statement.txt"),
             ("news_carrying_agreement.txt", PAGES / "agreement_ceasefire.txt"),
@@ -41,7 +41,9 @@ CARRYING = [("news_carrying_statement.txt", HERE.parent / "examples" / "statemen
             ("news_carrying_contact_group.txt", PAGES / "statement_contact_group.txt"),
             # no lead-in: the conclusions' own title ("Sorvany ... Summit Common agreed conclusions") below the report,
             # then "They underline ...", "The sides commit to ...", which read nearly as much like a report
-            ("news_carrying_summit_conclusions.txt", PAGES / "statement_summit_conclusions.txt")]
+            ("news_carrying_summit_conclusions.txt", PAGES / "statement_summit_conclusions.txt"),
+            # a humanitarian news site's reprint: menus, the page's title, "Format:", "Source:", "Posted:", attachments, related content
+            ("web_carrying_reprint.txt", PAGES / "agreement_humanitarian_access.txt")]
 
 
 @pytest.fixture(scope="module")

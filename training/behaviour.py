@@ -90,7 +90,7 @@ PAGES = DATA / "pages"
 AGREEMENTS = {"agreement_ceasefire.txt": "news_carrying_agreement.txt", "agreement_cessation.txt": "web_carrying_cessation.txt",
               "agreement_communique_reported.txt": None, "agreement_list_of_measures.txt": "news_carrying_measures.txt",
               "statement_press_release.txt": None, "statement_contact_group.txt": "news_carrying_contact_group.txt",
-              "statement_summit_conclusions.txt": "news_carrying_summit_conclusions.txt",
+              "statement_summit_conclusions.txt": "news_carrying_summit_conclusions.txt", "agreement_humanitarian_access.txt": "web_carrying_reprint.txt",
               "../../../examples/statement.txt": "news_carrying_statement.txt"}
 
 
