@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .roles import AGREEMENT, NEWS, OTHER
-from .segment import affirmed, announces_text, join_broken_words, names_document, segment, segment_text, sentence_spans
+from .segment import affirmed, announces_text, is_heading, join_broken_words, names_document, segment, segment_text, sentence_spans
 
 # A short document of one paragraph is also scored as a whole: a summary of a few sentences is
 # often coded by what it says across them (descriptions in the training data are of this kind).
@@ -155,7 +155,11 @@ def document_units(text_or_pages, *, whole_document_max_chars: int = WHOLE_DOCUM
         spans.append((0, len(c.text)))
         chars.append(len(c.text))
         # a clause of one sentence ("3. The Parties shall ...") is scored once, as the clause
-        sentences = [(s, e) for s, e in sentence_spans(c.text) if len(_scored(c.text[s:e])) >= MIN_SENTENCE_CHARS]
+        # a heading joined to the provision under it ("2. Measures to implement the political
+        # provisions") gives the provision context; alone it says nothing, and short generic words
+        # score high ("political" 0.84 for elections)
+        sentences = [(s, e) for s, e in sentence_spans(c.text)
+                     if len(_scored(c.text[s:e])) >= MIN_SENTENCE_CHARS and not is_heading(c.text[c.text.rfind("\n", 0, s) + 1 : e])]
         if len(sentences) > 1:
             for s, e in sentences:
                 texts.append(_scored(c.text[s:e]))

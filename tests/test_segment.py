@@ -342,3 +342,14 @@ def test_a_wire_reports_dateline():
     for piece in ["ARTICLE 3 - CEASEFIRE", "The Parties - both of them - shall ...", "PREAMBLE", "Eastland, Westmark resume border talks in Vienna",
                   "1. The Parties shall ..."]:
         assert not opens_with_dateline(piece), piece
+
+
+def test_a_heading_joined_to_its_provision_is_not_scored_alone():
+    from classify.coding import document_units
+
+    # the heading gives the provision context; alone its generic words score high ("political" for elections)
+    text = ("1. Measures to implement the political provisions\nThe sides express their interest in agreeing on the special status "
+            "of the district. They will hold local elections under international observation.")
+    units = document_units(text)
+    assert "Measures to implement the political provisions" not in units.texts
+    assert "They will hold local elections under international observation." in units.texts
