@@ -124,6 +124,17 @@ def _scored(text: str) -> str:
     return affirmed(join_broken_words(text))
 
 
+_SENTENCE_END = re.compile(r"[.;:!?](?:\s|$)")
+
+
+def _heading_line(text: str, start: int, end: int) -> bool:
+    """``text[start:end]`` is the whole of a heading line of ``text`` ("2. Measures to implement the
+    political provisions"), not a sentence that opens a line ("Article 3. The Parties shall ...")."""
+    line_start, line_end = text.rfind("\n", 0, start) + 1, text.find("\n", end)
+    line = text[line_start : len(text) if line_end < 0 else line_end]
+    return not text[end : len(text) if line_end < 0 else line_end].strip() and not _SENTENCE_END.search(text[start:end].strip() + " ") and is_heading(line)
+
+
 def runs_on(text: str, next_text: str) -> bool:
     """``next_text`` continues the sentence ``text`` leaves open: no sentence end before, a
     lower-case word after."""
@@ -148,8 +159,9 @@ def document_units(text_or_pages, *, whole_document_max_chars: int = WHOLE_DOCUM
             continue
         k = len(clauses)
         clauses.append(c)
-        # the document's title under "The full text ... follows." announces too, and is no provision of it
-        announced.append(after_announcement and not announcement)
+        # the document's title under "The full text ... follows." announces too, and is no provision
+        # of it (a clause that runs on into sentences is)
+        announced.append(after_announcement and not (announcement and not _SENTENCE_END.search(c.text)))
         texts.append(scored)
         owner.append(k)
         spans.append((0, len(c.text)))
@@ -158,8 +170,7 @@ def document_units(text_or_pages, *, whole_document_max_chars: int = WHOLE_DOCUM
         # a heading joined to the provision under it ("2. Measures to implement the political
         # provisions") gives the provision context; alone it says nothing, and short generic words
         # score high ("political" 0.84 for elections)
-        sentences = [(s, e) for s, e in sentence_spans(c.text)
-                     if len(_scored(c.text[s:e])) >= MIN_SENTENCE_CHARS and not is_heading(c.text[c.text.rfind("\n", 0, s) + 1 : e])]
+        sentences = [(s, e) for s, e in sentence_spans(c.text) if len(_scored(c.text[s:e])) >= MIN_SENTENCE_CHARS and not _heading_line(c.text, s, e)]
         if len(sentences) > 1:
             for s, e in sentences:
                 texts.append(_scored(c.text[s:e]))

@@ -216,15 +216,15 @@ def document_type(roles: np.ndarray, chars: np.ndarray, *, min_block: int = 3, m
         after = np.flatnonzero(announced)
         # the announcement vouches for the text: a clause that reads more than half as committing as
         # its likeliest role commits here (a communique's "They will support ..." reads as a report)
-        commits = commits | (committing(roles) >= min_announced_commit)
-        committed = after[commits[after]]
+        vouched = commits | (committing(roles) >= min_announced_commit)
+        committed = after[vouched[after]]
         if len(committed):
             # a provision likeliest operative that says "as said in ..." is no reporter's
             news = role == QUOTED if attributed is None else (role == QUOTED) | (attributed & ~strict)
             ends = after[(after > committed[0]) & news[after]]
             block = np.zeros(len(role), dtype=bool)
             block[committed[0] : ends[0] if len(ends) else len(role)] = True
-            if commits[block].sum() >= min_block:
+            if vouched[block].sum() >= min_block:
                 return NEWS_WITH_TEXT, share, block
     best, best_chars, start = None, 0.0, None
     for i in range(len(role) + 1):

@@ -151,17 +151,19 @@ def announces_text(piece: str) -> bool:
 _NAMES_DOCUMENT = re.compile(
     # a place or a meeting may come first, capitalised: "Khartoum Declaration of ...", "Paris
     # "Normandie" Summit Common agreed conclusions", "FRAMEWORK AGREEMENT ON ..."
-    r"^\W*(?:[\"\u201c\u201d'\u2018\u2019\u00ab]?[A-Z][\w.'\u2019-]*[\"\u201c\u201d'\u2019\u00bb]?\s+){0,4}"
+    # (not a headline's "To", "On", "What", nor a sentence's "The")
+    r"^\W*(?:(?!(?:To|On|For|In|At|With|After|Over|Why|What|How|When|Where|Who|Next|The|A|An|Of|And|Or|As|By|From|Into|Against)\s)"
+    r"[\"\u201c\u201d'\u2018\u2019\u00ab]?[A-Z][\w.'\u2019-]*[\"\u201c\u201d'\u2019\u00bb]?\s+){0,4}"
     rf"(?i:(?:(?:joint|final|common|official|agreed)\s+){{0,2}}(?:{_DOCUMENT_NOUNS}|package\s+of\s+measures|minutes))\b"
     r"(?i:\s+(?:of|by|on|between|for|regarding|concerning|among|from)\b|\W*$)"
 )
-# "agreed conclusions", "agreed minutes": an adjective, not the verb of a headline
-_AGREED_DOCUMENT_NAME = re.compile(rf"(?i)\bagreed\s+(?=(?:{_DOCUMENT_NOUNS}|minutes|text)\b)")
+# "agreed conclusions", "agreed minutes": an adjective, not the verb of a headline; "5 May 2006": a month
+_NOT_A_VERB = re.compile(rf"(?i)\bagreed\s+(?=(?:{_DOCUMENT_NOUNS}|minutes|text)\b)|\b\d{{1,2}}\s+may\b|\bmay\s+\d")
 # a verb makes it a sentence or a headline ("Agreement on grain exports extended", "Rebels Reject Peace Agreement",
 # "... shall enter into force")
 _TITLE_VERB = re.compile(r"(?i)\b(?:shall|will|would|must|may|should|can|could|is|are|was|were|be|been|has|have|had|says?|said|looms?|remains?|"
                          r"extended|eyed|collapses?|collapsed|reached|signed|agreed|expected|expires?|expired|ends?|ended|fails?|failed|hailed|"
-                         r"rejects?|rejected|signs?|agrees?|backs?|backed|welcomes?|welcomed|urges?|urged|seeks?|eyes|mulls?|nears?|wins?|hails|"
+                         r"rejects?|rejected|signs?|agrees?|backs?|backed|welcomes?|welcomed|urges?|urged|seeks?|eyes|mulls?|nears?|wins?|hails|praises?|praised|"
                          r"approves?|approved|endorses?|endorsed|unveils?|unveiled|announces?|announced)\b")
 
 
@@ -169,11 +171,14 @@ def names_document(piece: str) -> bool:
     """``piece`` opens with a line that names an agreed document (a title, not a sentence or a headline)."""
     line = piece.strip().split("\n", 1)[0].strip()
     return (bool(line) and len(line) <= 250 and not line.endswith((".", ";", ",")) and bool(_NAMES_DOCUMENT.match(line))
-            and not _TITLE_VERB.search(_AGREED_DOCUMENT_NAME.sub("", line)))
+            and not _TITLE_VERB.search(_NOT_A_VERB.sub(" ", line)))
 
 
 # A news agency's dateline: "KESSA, 12 February (Eastline) - ", "GENEVA (Reuters) - ", "VIENNA, 3 June 2025 - "
-_WIRE_DATELINE = re.compile(r"^\W*[A-Z][A-Z.'\u2019 -]{1,40}(?:,\s*[^()\n,]{3,30}?(?:,\s*\d{4})?)?\s*(?:\([^()\n]{1,40}\))?\s*[-\u2013\u2014]{1,2}\s+\S")
+# (a place of one word or a few, in capitals; not an agreement's "ARTICLE III - ", "PREAMBLE - " or "JOINT COMMUNIQUE - ")
+_WIRE_DATELINE = re.compile(
+    r"^\W*(?!(?:ARTICLE|CHAPTER|PART|SECTION|PREAMBLE|ANNEX|APPENDIX|SCHEDULE|TITLE|JOINT|COMMUNIQU|STATEMENT|PRESS|DECLARATION|AGREEMENT|PROTOCOL|MEMORANDUM)\b)"
+    r"[A-Z][A-Z.'\u2019-]+(?:[ ][A-Z][A-Z.'\u2019-]*){0,3}(?:,[ \t]*[^()\n,]{3,30}?(?:,[ \t]*\d{4})?)?[ \t]*(?:\([^()\n]{1,40}\))?[ \t]*[-\u2013\u2014]{1,2}[ \t]+\S")
 
 
 def opens_with_dateline(piece: str) -> bool:

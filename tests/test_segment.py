@@ -325,13 +325,16 @@ def test_a_line_that_names_an_agreed_document():
                  "Agreement on the Cessation of Hostilities", "JOINT DECLARATION ON PEACE AND FRIENDSHIP", "Statement by the Contact Group\nThe Group agrees ...",
                  # a place or a meeting first; "agreed" before the document's noun is no verb
                  "Sorvany Declaration of Principles between the Parties", 'Sorvany "Lakeside" Summit Common agreed conclusions',
-                 "FRAMEWORK AGREEMENT ON THE EASTERN DISTRICTS", "Tarvelia Peace Agreement", "Agreed minutes of the third meeting"]:
+                 "FRAMEWORK AGREEMENT ON THE EASTERN DISTRICTS", "Tarvelia Peace Agreement", "Agreed minutes of the third meeting",
+                 "Sorvany Peace Agreement of 5 May 2024"]:
         assert names_document(line), line
     for line in ["Agreement reached on ceasefire", "Statements by officials were cautious.", "The agreement on prisoners was signed.",
                  "Agreement on grain exports extended", "Declaration of war looms as talks collapse",
                  "Agreement on the release of prisoners shall enter into force on signature",
                  # a headline in title case has a verb
-                 "Rebels Reject Peace Agreement", "Government Welcomes Joint Statement", "Leaders Sign Sorvany Declaration"]:
+                 "Rebels Reject Peace Agreement", "Government Welcomes Joint Statement", "Leaders Sign Sorvany Declaration",
+                 # or a word no title opens with; or it is the first line of a wrapped sentence
+                 "Leaders To Discuss Peace Agreement", "Talks On Peace Agreement", "The Sorvany Agreement of 28 June 2024 between the"]:
         assert not names_document(line), line
 
 
@@ -340,7 +343,8 @@ def test_a_wire_reports_dateline():
                   "GENEVA (Reuters) - The following is the text ...", "NEW YORK, March 3 (AP) \u2014 Diplomats said ..."]:
         assert opens_with_dateline(piece), piece
     for piece in ["ARTICLE 3 - CEASEFIRE", "The Parties - both of them - shall ...", "PREAMBLE", "Eastland, Westmark resume border talks in Vienna",
-                  "1. The Parties shall ..."]:
+                  "1. The Parties shall ...", "ARTICLE III - CEASEFIRE", "CHAPTER ONE - GENERAL PROVISIONS", "PREAMBLE - Recalling ...",
+                  "A - The Parties shall ...", "JOINT COMMUNIQUE - The two sides met ...", "PREAMBLE\n- Recalling ..."]:
         assert not opens_with_dateline(piece), piece
 
 
@@ -348,8 +352,12 @@ def test_a_heading_joined_to_its_provision_is_not_scored_alone():
     from classify.coding import document_units
 
     # the heading gives the provision context; alone its generic words score high ("political" for elections)
-    text = ("1. Measures to implement the political provisions\nThe sides express their interest in agreeing on the special status "
-            "of the district. They will hold local elections under international observation.")
+    text = ("The sides met in Sorvany and agreed on the following.\n\n"
+            "1. Measures to implement the political provisions\nThe sides express their interest in agreeing on the special status "
+            "of the district. They will hold local elections under international observation.\n\n"
+            "Article 3. The Parties shall release all detainees within thirty days. The Committee shall verify the release.")
     units = document_units(text)
     assert "Measures to implement the political provisions" not in units.texts
     assert "They will hold local elections under international observation." in units.texts
+    # a sentence that opens its line after the article's number is no heading
+    assert "The Parties shall release all detainees within thirty days." in units.texts
