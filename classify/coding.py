@@ -130,9 +130,10 @@ _SENTENCE_END = re.compile(r"[.;:!?](?:\s|$)")
 def _heading_line(text: str, start: int, end: int) -> bool:
     """``text[start:end]`` is the whole of a heading line of ``text`` ("2. Measures to implement the
     political provisions"), not a sentence that opens a line ("Article 3. The Parties shall ...")."""
-    line_start, line_end = text.rfind("\n", 0, start) + 1, text.find("\n", end)
-    line = text[line_start : len(text) if line_end < 0 else line_end]
-    return not text[end : len(text) if line_end < 0 else line_end].strip() and not _SENTENCE_END.search(text[start:end].strip() + " ") and is_heading(line)
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    line = text[text.rfind("\n", 0, start) + 1 : line_end]
+    return not text[end:line_end].strip() and not _SENTENCE_END.search(text[start:end].strip() + " ") and is_heading(line)
 
 
 def runs_on(text: str, next_text: str) -> bool:
@@ -161,7 +162,8 @@ def document_units(text_or_pages, *, whole_document_max_chars: int = WHOLE_DOCUM
         clauses.append(c)
         # the document's title under "The full text ... follows." announces too, and is no provision
         # of it (a clause that runs on into sentences is)
-        announced.append(after_announcement and not (announcement and not _SENTENCE_END.search(c.text)))
+        title_alone = announcement and not _SENTENCE_END.search(c.text)
+        announced.append(after_announcement and not title_alone)
         texts.append(scored)
         owner.append(k)
         spans.append((0, len(c.text)))
